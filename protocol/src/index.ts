@@ -7,3 +7,4 @@ export * from "./mqtt/payloads.js";
 export * from "./floor-plan.js";
 export * from "./occupancy.js";
 export * from "./realtime/kiosk.js";
+export * from "./clock.js";
