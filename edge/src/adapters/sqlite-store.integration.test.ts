@@ -1,0 +1,93 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { describe, expect, it } from "vitest";
+
+import type { ReadingRow } from "./sqlite-store.js";
+import { SqliteStore } from "./sqlite-store.js";
+
+function reading(seq: number, change: Partial<ReadingRow> = {}): ReadingRow {
+  return {
+    deviceId: "pir-1",
+    boot: "b1",
+    seq,
+    ts: 1000 + seq,
+    receivedAt: 2000 + seq,
+    kind: "desk",
+    occupied: true,
+    count: null,
+    battery: 90,
+    rssi: -60,
+    fw: "1.0.0",
+    applied: true,
+    ...change,
+  };
+}
+
+function tempFile(): string {
+  return path.join(mkdtempSync(path.join(tmpdir(), "edge-store-")), "edge.db");
+}
+
+describe("SqliteStore", () => {
+  it("commits a batch when a waiter is waiting and answers it afterwards", async () => {
+    const store = new SqliteStore(tempFile(), { maxRows: 500, maxMs: 10_000 });
+    store.addReading(reading(1));
+    expect(store.hasReading("pir-1", "b1", 1)).toBe(true);
+    expect(store.count("readings")).toBe(0);
+    await new Promise<void>((resolve, reject) => store.afterCommit((error) => (error ? reject(error) : resolve())));
+    expect(store.count("readings")).toBe(1);
+    store.close();
+  });
+
+  it("commits on its own after maxRows or maxMs", async () => {
+    const commits: number[] = [];
+    const store = new SqliteStore(tempFile(), { maxRows: 3, maxMs: 20 }, (stats) => commits.push(stats.readings));
+    for (const seq of [1, 2, 3]) store.addReading(reading(seq));
+    expect(commits).toEqual([3]);
+    store.addReading(reading(4));
+    await expect.poll(() => commits, { timeout: 2000 }).toEqual([3, 1]);
+    store.close();
+  });
+
+  it("keeps (device, boot, seq) unique across a reopen and resumes devices and targets", () => {
+    const file = tempFile();
+    const first = new SqliteStore(file);
+    first.addReading(reading(1));
+    first.putDevice({ deviceId: "pir-1", boot: "b1", bootTs: 5, availability: "online", lastSeen: 7, battery: 12 });
+    first.putTarget({
+      kind: "desk",
+      id: "d-1",
+      status: "pending-free",
+      since: 9,
+      lastTs: 8,
+      present: false,
+      count: 0,
+      holdStart: 8,
+      offline: false,
+    });
+    first.close();
+    const second = new SqliteStore(file);
+    expect(second.hasReading("pir-1", "b1", 1)).toBe(true);
+    second.addReading(reading(1, { ts: 99 }));
+    second.flush();
+    expect(second.count("readings")).toBe(1);
+    expect(second.loadDevices()).toEqual([
+      { deviceId: "pir-1", boot: "b1", bootTs: 5, availability: "online", lastSeen: 7, battery: 12 },
+    ]);
+    expect(second.loadTargets()[0]).toMatchObject({ status: "pending-free", holdStart: 8, present: false });
+    second.close();
+  });
+
+  it("purges old readings and dead letters in small batches", () => {
+    const store = new SqliteStore(tempFile());
+    for (let seq = 0; seq < 10; seq += 1) store.addReading(reading(seq, { receivedAt: seq }));
+    store.addDeadLetter({ receivedAt: 1, topic: "t", reason: "bad_json", detail: "x", payload: "{" });
+    store.flush();
+    expect(store.purgeOlderThan(5, 3)).toBe(4);
+    expect(store.purgeOlderThan(5, 3)).toBe(2);
+    expect(store.purgeOlderThan(5, 3)).toBe(0);
+    expect(store.count("readings")).toBe(5);
+    store.close();
+  });
+});

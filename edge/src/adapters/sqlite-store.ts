@@ -1,0 +1,370 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+
+import type { DeadLetterReason } from "@desksharing/protocol";
+import Database from "better-sqlite3";
+
+import type { DeviceState } from "../domain/devices.js";
+import type { TargetState } from "../domain/occupancy.js";
+
+export interface ReadingRow {
+  deviceId: string;
+  boot: string;
+  seq: number;
+  ts: number;
+  receivedAt: number;
+  kind: "desk" | "room";
+  occupied: boolean | null;
+  count: number | null;
+  battery: number | null;
+  rssi: number | null;
+  fw: string | null;
+  /** False when the reading was older than the target's state and kept as history only. */
+  applied: boolean;
+}
+
+export interface DeadLetterRow {
+  receivedAt: number;
+  topic: string;
+  reason: DeadLetterReason;
+  detail: string;
+  /** The start of the payload, as text; sensor payloads hold no personal data. */
+  payload: string;
+}
+
+export type CredentialKind = "device" | "kiosk" | "observer";
+
+export interface BatchOptions {
+  maxRows: number;
+  maxMs: number;
+}
+
+export interface CommitStats {
+  readings: number;
+  deadLetters: number;
+  seconds: number;
+}
+
+type Waiter = (error: Error | null) => void;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS credentials (
+  kind TEXT NOT NULL, id TEXT NOT NULL, site_id TEXT NOT NULL, secret_hash BLOB NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, id)
+) STRICT;
+CREATE TABLE IF NOT EXISTS readings (
+  id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, boot TEXT NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL,
+  received_at INTEGER NOT NULL, kind TEXT NOT NULL, occupied INTEGER, count INTEGER, battery REAL, rssi INTEGER,
+  fw TEXT, applied INTEGER NOT NULL,
+  UNIQUE (device_id, boot, seq)
+) STRICT;
+CREATE INDEX IF NOT EXISTS readings_received_at ON readings (received_at);
+CREATE TABLE IF NOT EXISTS devices (
+  device_id TEXT PRIMARY KEY, boot TEXT, boot_ts INTEGER, availability TEXT NOT NULL, last_seen INTEGER, battery REAL
+) STRICT;
+CREATE TABLE IF NOT EXISTS targets (
+  kind TEXT NOT NULL, target_id TEXT NOT NULL, status TEXT NOT NULL, since INTEGER NOT NULL, last_ts INTEGER,
+  present INTEGER, count INTEGER NOT NULL, hold_start INTEGER, offline INTEGER NOT NULL,
+  PRIMARY KEY (kind, target_id)
+) STRICT;
+CREATE TABLE IF NOT EXISTS dead_letters (
+  id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, topic TEXT NOT NULL, reason TEXT NOT NULL,
+  detail TEXT NOT NULL, payload TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS dead_letters_received_at ON dead_letters (received_at);
+`;
+
+export type StoredDevice = Pick<DeviceState, "deviceId" | "boot" | "bootTs" | "availability" | "lastSeen" | "battery">;
+export type StoredTarget = Omit<TargetState, "floorId">;
+
+function readingKey(deviceId: string, boot: string, seq: number): string {
+  return `${deviceId}\u0000${boot}\u0000${seq}`;
+}
+
+/**
+ * The edge's SQLite database: WAL with synchronous=NORMAL (a commit survives a crash of the process), writes
+ * grouped into transactions of at most `maxRows` rows or `maxMs` milliseconds. A write that someone waits for
+ * (an MQTT acknowledgement) is committed at the end of the current event-loop turn, so every message that arrived
+ * in that turn shares one transaction.
+ */
+export class SqliteStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+  private pendingReadings: ReadingRow[] = [];
+  private readonly pendingKeys = new Set<string>();
+  private pendingDeadLetters: DeadLetterRow[] = [];
+  private pendingDevices = new Map<string, StoredDevice>();
+  private pendingTargets = new Map<string, StoredTarget>();
+  private waiters: Waiter[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private closed = false;
+
+  constructor(
+    file: string,
+    private readonly batch: BatchOptions = { maxRows: 500, maxMs: 50 },
+    private readonly onCommit: (stats: CommitStats) => void = () => undefined,
+    private readonly onError: (error: Error) => void = () => undefined,
+  ) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(SCHEMA);
+    this.statements = {
+      insertReading: this.db.prepare(
+        `INSERT OR IGNORE INTO readings (device_id, boot, seq, ts, received_at, kind, occupied, count, battery, rssi, fw, applied)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      hasReading: this.db.prepare("SELECT 1 FROM readings WHERE device_id = ? AND boot = ? AND seq = ?").pluck(),
+      insertDeadLetter: this.db.prepare(
+        "INSERT INTO dead_letters (received_at, topic, reason, detail, payload) VALUES (?, ?, ?, ?, ?)",
+      ),
+      upsertDevice: this.db.prepare(
+        `INSERT INTO devices (device_id, boot, boot_ts, availability, last_seen, battery) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET boot = excluded.boot, boot_ts = excluded.boot_ts,
+           availability = excluded.availability, last_seen = excluded.last_seen, battery = excluded.battery`,
+      ),
+      upsertTarget: this.db.prepare(
+        `INSERT INTO targets (kind, target_id, status, since, last_ts, present, count, hold_start, offline)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (kind, target_id) DO UPDATE SET status = excluded.status, since = excluded.since,
+           last_ts = excluded.last_ts, present = excluded.present, count = excluded.count,
+           hold_start = excluded.hold_start, offline = excluded.offline`,
+      ),
+      purgeReadings: this.db.prepare(
+        "DELETE FROM readings WHERE id IN (SELECT id FROM readings WHERE received_at < ? LIMIT ?)",
+      ),
+      purgeDeadLetters: this.db.prepare(
+        "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE received_at < ? LIMIT ?)",
+      ),
+    };
+  }
+
+  // --- reads -------------------------------------------------------------------------------------------------
+
+  loadDevices(): StoredDevice[] {
+    const rows = this.db.prepare("SELECT * FROM devices").all() as {
+      device_id: string;
+      boot: string | null;
+      boot_ts: number | null;
+      availability: StoredDevice["availability"];
+      last_seen: number | null;
+      battery: number | null;
+    }[];
+    return rows.map((row) => ({
+      deviceId: row.device_id,
+      boot: row.boot,
+      bootTs: row.boot_ts,
+      availability: row.availability,
+      lastSeen: row.last_seen,
+      battery: row.battery,
+    }));
+  }
+
+  loadTargets(): StoredTarget[] {
+    const rows = this.db.prepare("SELECT * FROM targets").all() as {
+      kind: "desk" | "room";
+      target_id: string;
+      status: StoredTarget["status"];
+      since: number;
+      last_ts: number | null;
+      present: number | null;
+      count: number;
+      hold_start: number | null;
+      offline: number;
+    }[];
+    return rows.map((row) => ({
+      kind: row.kind,
+      id: row.target_id,
+      status: row.status,
+      since: row.since,
+      lastTs: row.last_ts,
+      present: row.present === null ? null : row.present === 1,
+      count: row.count,
+      holdStart: row.hold_start,
+      offline: row.offline === 1,
+    }));
+  }
+
+  /** Whether a reading is stored or waiting in the current batch. */
+  hasReading(deviceId: string, boot: string, seq: number): boolean {
+    return (
+      this.pendingKeys.has(readingKey(deviceId, boot, seq)) || this.statements.hasReading.get(deviceId, boot, seq) === 1
+    );
+  }
+
+  count(table: "readings" | "dead_letters"): number {
+    return this.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+  }
+
+  deadLetters(limit = 1000): (DeadLetterRow & { id: number })[] {
+    return (
+      this.db
+        .prepare("SELECT id, received_at, topic, reason, detail, payload FROM dead_letters ORDER BY id LIMIT ?")
+        .all(limit) as {
+        id: number;
+        received_at: number;
+        topic: string;
+        reason: DeadLetterReason;
+        detail: string;
+        payload: string;
+      }[]
+    ).map((row) => ({ ...row, receivedAt: row.received_at }));
+  }
+
+  ping(): boolean {
+    return this.db.prepare("SELECT 1").pluck().get() === 1;
+  }
+
+  // --- credentials (written at once: provisioning is rare) ----------------------------------------------------
+
+  credentialHash(kind: CredentialKind, id: string): Buffer | null {
+    const row = this.db.prepare("SELECT secret_hash FROM credentials WHERE kind = ? AND id = ?").pluck().get(kind, id);
+    return row instanceof Buffer ? row : null;
+  }
+
+  credentials(kind: CredentialKind): { id: string; hash: Buffer }[] {
+    return (
+      this.db.prepare("SELECT id, secret_hash FROM credentials WHERE kind = ?").all(kind) as {
+        id: string;
+        secret_hash: Buffer;
+      }[]
+    ).map((row) => ({ id: row.id, hash: row.secret_hash }));
+  }
+
+  putCredentials(entries: { kind: CredentialKind; id: string; siteId: string; hash: Buffer }[], now: number): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO credentials (kind, id, site_id, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (kind, id) DO UPDATE SET site_id = excluded.site_id, secret_hash = excluded.secret_hash`,
+    );
+    this.db.transaction(() => {
+      for (const entry of entries) upsert.run(entry.kind, entry.id, entry.siteId, entry.hash, now);
+    })();
+  }
+
+  // --- batched writes ------------------------------------------------------------------------------------------
+
+  addReading(row: ReadingRow): void {
+    this.pendingReadings.push(row);
+    this.pendingKeys.add(readingKey(row.deviceId, row.boot, row.seq));
+    this.schedule();
+  }
+
+  addDeadLetter(row: DeadLetterRow): void {
+    this.pendingDeadLetters.push(row);
+    this.schedule();
+  }
+
+  putDevice(device: StoredDevice): void {
+    this.pendingDevices.set(device.deviceId, device);
+    this.schedule();
+  }
+
+  putTarget(target: StoredTarget): void {
+    this.pendingTargets.set(`${target.kind}:${target.id}`, target);
+    this.schedule();
+  }
+
+  /** Calls `waiter` once everything written so far is committed (or the commit failed). */
+  afterCommit(waiter: Waiter): void {
+    if (this.closed) {
+      waiter(new Error("store is closed"));
+      return;
+    }
+    this.waiters.push(waiter);
+    this.immediate ??= setImmediate(() => this.flush());
+  }
+
+  private schedule(): void {
+    if (this.pendingReadings.length + this.pendingDeadLetters.length >= this.batch.maxRows) {
+      this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.batch.maxMs);
+  }
+
+  /** Commits everything pending in one transaction and then answers the waiters. */
+  flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    const readings = this.pendingReadings;
+    const deadLetters = this.pendingDeadLetters;
+    const devices = this.pendingDevices;
+    const targets = this.pendingTargets;
+    const waiters = this.waiters;
+    if (readings.length + deadLetters.length + devices.size + targets.size + waiters.length === 0) return;
+    this.pendingReadings = [];
+    this.pendingDeadLetters = [];
+    this.pendingDevices = new Map();
+    this.pendingTargets = new Map();
+    this.waiters = [];
+    const started = process.hrtime.bigint();
+    let failure: Error | null = null;
+    try {
+      this.db.transaction(() => {
+        const s = this.statements;
+        for (const r of readings) {
+          s.insertReading.run(
+            r.deviceId,
+            r.boot,
+            r.seq,
+            r.ts,
+            r.receivedAt,
+            r.kind,
+            r.occupied === null ? null : r.occupied ? 1 : 0,
+            r.count,
+            r.battery,
+            r.rssi,
+            r.fw,
+            r.applied ? 1 : 0,
+          );
+        }
+        for (const d of deadLetters) s.insertDeadLetter.run(d.receivedAt, d.topic, d.reason, d.detail, d.payload);
+        for (const d of devices.values()) {
+          s.upsertDevice.run(d.deviceId, d.boot, d.bootTs, d.availability, d.lastSeen, d.battery);
+        }
+        for (const t of targets.values()) {
+          s.upsertTarget.run(
+            t.kind,
+            t.id,
+            t.status,
+            t.since,
+            t.lastTs,
+            t.present === null ? null : t.present ? 1 : 0,
+            t.count,
+            t.holdStart,
+            t.offline ? 1 : 0,
+          );
+        }
+      })();
+    } catch (error) {
+      failure = error as Error;
+      this.onError(failure);
+    }
+    this.pendingKeys.clear();
+    if (failure === null) {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.onCommit({ readings: readings.length, deadLetters: deadLetters.length, seconds });
+    }
+    for (const waiter of waiters) waiter(failure);
+  }
+
+  /** Deletes at most `limit` readings and dead letters received before `cutoff`; returns how many went. */
+  purgeOlderThan(cutoff: number, limit: number): number {
+    return (
+      this.statements.purgeReadings.run(cutoff, limit).changes +
+      this.statements.purgeDeadLetters.run(cutoff, limit).changes
+    );
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+}
