@@ -8,3 +8,5 @@ export * from "./floor-plan.js";
 export * from "./occupancy.js";
 export * from "./realtime/kiosk.js";
 export * from "./clock.js";
+export * from "./realtime/cloud.js";
+export * from "./rest/cloud-api.js";
