@@ -1,0 +1,118 @@
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+
+import type { AuthenticateError, Client } from "aedes";
+import { Aedes } from "aedes";
+import type { Logger } from "pino";
+
+import type { Gateway } from "../gateway.js";
+import type { CredentialCheck } from "./credentials.js";
+import { listen } from "./errors.js";
+import type { Metrics } from "./metrics.js";
+
+/** MQTT username of the read-only observer credential (monitoring, benchmark baseline). */
+export const OBSERVER_USERNAME = "edge-observer";
+
+export interface EmbeddedBroker {
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  siteId: string;
+  gateway: Gateway;
+  credentials: CredentialCheck;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+const roles = new WeakMap<Client, "device" | "observer">();
+
+function authError(message: string): AuthenticateError {
+  // 4 = bad user name or password (MQTT 3.1.1 CONNACK)
+  const error: AuthenticateError = Object.assign(new Error(message), {
+    returnCode: 4 as AuthenticateError["returnCode"],
+  });
+  return error;
+}
+
+/**
+ * aedes on its own port. Each device logs in with its own id as client id and user name; it may publish only on
+ * its own topics and subscribe only under its own subtree. The gateway ingests inside `authorizePublish`, so a
+ * device's PUBACK goes out only after the reading (or its dead letter) is committed to SQLite.
+ */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const { gateway, credentials, metrics, logger, siteId } = options;
+  const broker = await Aedes.createBroker({
+    // a slow or stalled client must not block delivery to everyone else
+    drainTimeout: 10_000,
+    queueLimit: 100,
+    connectTimeout: 10_000,
+    // publishes wait in authorizePublish for the batch commit, so many must be in flight at once
+    concurrency: 2_000,
+    heartbeatInterval: 60_000,
+  });
+  broker.authenticate = (client, username, password, done) => {
+    if (username === OBSERVER_USERNAME && credentials.verify("observer", OBSERVER_USERNAME, password)) {
+      roles.set(client, "observer");
+      done(null, true);
+      return;
+    }
+    if (username === client.id && credentials.verify("device", client.id, password)) {
+      roles.set(client, "device");
+      done(null, true);
+      return;
+    }
+    metrics.aclRefused("connect");
+    logger.warn({ clientId: client.id.slice(0, 64) }, "mqtt login refused");
+    done(authError("bad user name or password"), false);
+  };
+  broker.authorizePublish = (client, packet, done) => {
+    const payload = packet.payload as Buffer;
+    // a null client is the stored last will of a device that logged in earlier
+    const publisher =
+      client === null ? (packet.topic.split("/")[4] ?? "") : roles.get(client) === "device" ? client.id : "";
+    if (gateway.refusePublish(publisher, packet.topic, payload) !== null) {
+      metrics.aclRefused("publish");
+      done(new Error("not authorised to publish on this topic"));
+      return;
+    }
+    gateway.handleMessage(packet.topic, payload, (error) => done(error));
+  };
+  broker.authorizeSubscribe = (client, subscription, done) => {
+    const role = roles.get(client);
+    const own = `desksharing/v1/${siteId}/devices/${client.id}/`;
+    const allowed =
+      role === "observer"
+        ? subscription.topic.startsWith(`desksharing/v1/${siteId}/`)
+        : subscription.topic.startsWith(own) && !subscription.topic.slice(0, own.length).includes("+");
+    if (!allowed) {
+      metrics.aclRefused("subscribe");
+      done(null, null);
+      return;
+    }
+    done(null, subscription);
+  };
+  broker.on("clientError", (client, error) => {
+    logger.debug({ clientId: client.id.slice(0, 64), err: error.message }, "mqtt client error");
+  });
+
+  const server = createServer(broker.handle);
+  try {
+    await listen(server, options.host, options.port, "MQTT", "DESK_EDGE_MQTT_PORT");
+  } catch (error) {
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw error;
+  }
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        broker.close(() => {
+          server.close(() => resolve());
+        });
+      }),
+  };
+}

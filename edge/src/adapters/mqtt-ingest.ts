@@ -1,0 +1,59 @@
+import { siteDevicesFilter } from "@desksharing/protocol";
+import type { MqttClient } from "mqtt";
+import mqtt from "mqtt";
+import type { Logger } from "pino";
+
+import type { Gateway } from "../gateway.js";
+
+export interface ExternalIngest {
+  connected(): boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Subscribes to an external broker (e.g. Mosquitto) with a persistent session and QoS 1. A message is
+ * acknowledged to the broker only after its effect is committed, so a crash of the gateway leaves it queued at
+ * the broker and it is delivered again after the restart (dedup makes that harmless).
+ */
+export async function connectExternalBroker(
+  url: string,
+  siteId: string,
+  gateway: Gateway,
+  logger: Logger,
+): Promise<ExternalIngest> {
+  const client: MqttClient = mqtt.connect(url, {
+    clientId: `desk-edge-${siteId}`,
+    clean: false,
+    protocolVersion: 4,
+    reconnectPeriod: 1_000,
+    connectTimeout: 10_000,
+    keepalive: 30,
+  });
+  client.handleMessage = (packet, callback) => {
+    gateway.handleMessage(packet.topic, Buffer.from(packet.payload), (error) => callback(error ?? undefined));
+  };
+  client.on("error", (error) => logger.warn({ err: error.message }, "mqtt broker error"));
+  client.on("offline", () => logger.warn("mqtt broker unreachable, retrying"));
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => {
+      client.end(true);
+      reject(new Error(`cannot reach the MQTT broker at ${url} (DESK_EDGE_MQTT_URL): ${error.message}`));
+    };
+    client.once("error", onError);
+    client.once("connect", () => {
+      client.off("error", onError);
+      resolve();
+    });
+  });
+  await client.subscribeAsync(siteDevicesFilter(siteId), { qos: 1 });
+  client.on("connect", (connack) => {
+    logger.info("mqtt broker connected");
+    if (!connack.sessionPresent) {
+      client.subscribe(siteDevicesFilter(siteId), { qos: 1 });
+    }
+  });
+  return {
+    connected: () => client.connected,
+    close: () => client.endAsync(),
+  };
+}

@@ -1,0 +1,42 @@
+import { pino } from "pino";
+
+import { PortInUseError } from "./adapters/errors.js";
+import type { EdgeHandle } from "./app.js";
+import { startEdge } from "./app.js";
+import { ConfigError, loadEdgeConfig } from "./config.js";
+import { PlanError } from "./plans.js";
+
+/** CLI entry: configuration from the environment, clean shutdown on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let handle: EdgeHandle;
+  try {
+    const config = loadEdgeConfig();
+    handle = await startEdge(config, pino({ level: config.logLevel }));
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof PortInUseError || error instanceof PlanError) {
+      process.stderr.write(`edge: ${error.message}\n`);
+      process.exit(error instanceof PortInUseError ? 1 : 2);
+    }
+    throw error;
+  }
+  process.stderr.write(
+    `\nEdge gateway running\n  HTTPS:  ${handle.httpsUrl}  (health: /health, metrics: /metrics)\n` +
+      `  Kiosk:  ${handle.kioskUrl}\n  MQTT:   ${handle.mqttUrl}\n  Data:   ${handle.dataDir}\n\n`,
+  );
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    handle.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`edge: stopping after ${signal} failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+await main();
