@@ -1,0 +1,181 @@
+import { mkdir } from "node:fs/promises";
+import { createServer, type Server as HttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+
+import { pino, type Logger } from "pino";
+
+import type { CloudConfig } from "./config.js";
+import { databaseTarget, openDatabase, type Database } from "./db/database.js";
+import { createRepositories, type Repositories } from "./db/repositories/index.js";
+import { createHttpApp } from "./http/app.js";
+import type { Authenticator } from "./http/auth.js";
+import { createHttpMetrics } from "./http/metrics.js";
+import { buildOpenApiDocument } from "./http/openapi.js";
+import type { AnyRoute } from "./http/route.js";
+import type { RouteDeps } from "./http/routes/common.js";
+import { floorPlanRoutes } from "./http/routes/floor-plans.js";
+import { imageRoutes } from "./http/routes/images.js";
+import { operationsRoutes } from "./http/routes/operations.js";
+import { organisationRoutes } from "./http/routes/organisation.js";
+import { siteRoutes } from "./http/routes/sites.js";
+import { loadTlsMaterial, TLS_SETTINGS } from "./http/tls.js";
+import { createRealtime, type Realtime } from "./realtime/sockets.js";
+import { seedIfEmpty } from "./seed.js";
+
+const API_VERSION = "1.0.0";
+
+export class StartError extends Error {
+  override name = "StartError";
+}
+
+/** Everything a running cloud consists of; tests reach the parts, `startCloud` hands out the public few. */
+export interface CloudInstance {
+  url: string;
+  /** Only on the start that seeded the database. */
+  adminToken?: string;
+  config: CloudConfig;
+  database: Database;
+  repos: Repositories;
+  routes: readonly AnyRoute[];
+  realtime: Realtime;
+  server: HttpsServer;
+  caCertificate: string;
+  stop: () => Promise<void>;
+}
+
+function listen(server: HttpsServer, config: CloudConfig): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      if (error.code === "EADDRINUSE") {
+        reject(
+          new StartError(
+            `port ${config.https.port} on ${config.https.host} is taken; set DESK_CLOUD_HTTPS_PORT to a free port`,
+          ),
+        );
+      } else reject(error);
+    };
+    server.once("error", onError);
+    server.listen(config.https.port, config.https.host, () => {
+      server.off("error", onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function publicHost(host: string): string {
+  return host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
+}
+
+export async function createCloud(
+  config: CloudConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<CloudInstance> {
+  const now = (): Date => new Date();
+  await mkdir(config.dataDir, { recursive: true });
+  const tls = await loadTlsMaterial(config);
+  if (tls.source === "generated") logger.info({ cert: tls.certPath }, "created a self-signed development certificate");
+
+  const target = databaseTarget(config.databaseUrl, config.dataDir);
+  const database = await openDatabase(target, (message) => logger.trace({ engine: message }, "schema engine"));
+  if (database.applied.length > 0) logger.info({ migrations: database.applied, provider: target.provider }, "migrated");
+  const repos = createRepositories(database.db);
+
+  let adminToken: string | undefined;
+  if (config.seed.enabled) {
+    const seeded = await seedIfEmpty(repos, { planFiles: config.seed.planFiles, dataDir: config.dataDir, now: now() });
+    if (seeded) {
+      adminToken = seeded.adminToken;
+      logger.info(
+        { tokenFile: seeded.tokenFile },
+        "seeded the sample organisation; the admin token is in the token file",
+      );
+    }
+  }
+
+  const authenticator: Authenticator = {
+    authenticate: (token, at) => repos.apiTokens.principalFor(token, at),
+  };
+  const server = createServer({ ...TLS_SETTINGS, cert: tls.cert, key: tls.key });
+  let ownOrigin = "";
+  const realtime = createRealtime({
+    server,
+    authenticator,
+    floorPlans: repos.floorPlans,
+    liveOrigins: () => [ownOrigin, ...config.liveOrigins],
+    logger,
+    now,
+  });
+  const metrics = createHttpMetrics();
+  const deps: RouteDeps = {
+    repos,
+    database,
+    onPlanPublished: (orgId, event) =>
+      realtime.planPublished(orgId, {
+        siteId: event.siteKey,
+        floorId: event.floorKey,
+        version: event.version,
+        publishedAt: event.publishedAt.getTime(),
+      }),
+  };
+  const routes: AnyRoute[] = [
+    ...operationsRoutes({ ...deps, metrics, openApiDocument: () => document }),
+    ...organisationRoutes(deps),
+    ...siteRoutes(deps),
+    ...floorPlanRoutes(deps),
+    ...imageRoutes(deps),
+  ];
+  const document = buildOpenApiDocument(routes, API_VERSION);
+  server.on("request", createHttpApp({ config, routes, authenticator, metrics, logger, now }));
+
+  let address: AddressInfo;
+  try {
+    address = await listen(server, config);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const url = `https://${publicHost(config.https.host === "0.0.0.0" ? "localhost" : config.https.host)}:${address.port}`;
+  ownOrigin = url;
+  logger.info({ url, database: target.provider }, "cloud listening");
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      // socket.io closes the HTTPS server as well; idle keep-alive connections would hold it open.
+      const closed = realtime.close();
+      server.closeIdleConnections();
+      const forced = setTimeout(() => server.closeAllConnections(), 5_000);
+      await closed;
+      clearTimeout(forced);
+      await database.close();
+      logger.info("cloud stopped");
+    })();
+    return stopping;
+  };
+
+  return {
+    url,
+    ...(adminToken !== undefined ? { adminToken } : {}),
+    config,
+    database,
+    repos,
+    routes,
+    realtime,
+    server,
+    caCertificate: tls.cert,
+    stop,
+  };
+}
+
+/** Starts the cloud: HTTPS only, migrated database, seeded on first start. */
+export async function startCloud(
+  config: CloudConfig,
+  logger?: Logger,
+): Promise<{ url: string; adminToken?: string; stop: () => Promise<void> }> {
+  const cloud = await createCloud(config, logger);
+  return {
+    url: cloud.url,
+    ...(cloud.adminToken !== undefined ? { adminToken: cloud.adminToken } : {}),
+    stop: cloud.stop,
+  };
+}

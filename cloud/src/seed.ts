@@ -1,0 +1,79 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { FloorPlan } from "@desksharing/protocol";
+
+import type { Repositories } from "./db/repositories/index.js";
+import { SCOPES } from "./domain/principal.js";
+
+export const SAMPLE_ORGANISATION = "Example GmbH";
+export const SAMPLE_SITE = {
+  key: "hq",
+  name: "Berlin HQ",
+  address: "Spreeufer 5, 10178 Berlin",
+  timeZone: "Europe/Berlin",
+};
+const SEED_ACTOR = "seed";
+
+export const ADMIN_TOKEN_FILE = "cloud-admin-token";
+
+export class SeedError extends Error {
+  override name = "SeedError";
+}
+
+async function readPlan(file: string): Promise<FloorPlan> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new SeedError(`seed plan ${file}: ${(error as Error).message}`);
+  }
+  const parsed = FloorPlan.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new SeedError(`seed plan ${file} is invalid:\n  ${issues.join("\n  ")}`);
+  }
+  return parsed.data;
+}
+
+export interface SeedResult {
+  orgId: string;
+  adminToken: string;
+  tokenFile: string;
+}
+
+/**
+ * On an empty database: the sample organisation, its Berlin site, the sample floors imported and published, and an
+ * admin token, written to dataDir/cloud-admin-token (mode 0600) because it is shown only once.
+ */
+export async function seedIfEmpty(
+  repos: Repositories,
+  options: { planFiles: readonly string[]; dataDir: string; now: Date },
+): Promise<SeedResult | null> {
+  if ((await repos.organisations.count()) > 0) return null;
+  const plans = await Promise.all(options.planFiles.map(readPlan));
+  const foreign = plans.find((plan) => plan.siteId !== SAMPLE_SITE.key);
+  if (foreign) throw new SeedError(`seed plan for floor '${foreign.floorId}' names site '${foreign.siteId}', not 'hq'`);
+  const organisation = await repos.organisations.create(SAMPLE_ORGANISATION);
+  const site = await repos.sites.create(organisation.id, SAMPLE_SITE);
+  if (!site.ok) throw new SeedError("the sample site exists already");
+  for (const plan of plans) {
+    const imported = await repos.floorPlans.importDraft(organisation.id, site.value.id, plan, SEED_ACTOR);
+    if (!imported) throw new SeedError("the sample site vanished while seeding");
+    await repos.floorPlans.publish(
+      organisation.id,
+      imported.floor.id,
+      imported.version.version,
+      SEED_ACTOR,
+      options.now,
+    );
+  }
+  const { token } = await repos.apiTokens.create(organisation.id, {
+    name: "first admin",
+    kind: "user",
+    scopes: SCOPES,
+  });
+  const tokenFile = path.join(options.dataDir, ADMIN_TOKEN_FILE);
+  await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+  return { orgId: organisation.id, adminToken: token, tokenFile };
+}
