@@ -83,19 +83,40 @@ function formatVirtual(ms: number): string {
 async function run(options: CliOptions, fail: (message: string) => never): Promise<void> {
   const tty = process.stderr.isTTY;
   const logger = pino({ level: process.env.LOG_LEVEL ?? (tty ? "warn" : "info") });
+  const say = (line: string): void => {
+    if (tty) process.stderr.write(`${line}\n`);
+  };
   if (options.plan === undefined && options.credentials === undefined) {
     fail("error: give the devices with --plan <files...> and/or --credentials <file>");
   }
-  let fleet: Fleet;
+
+  let fleet: Fleet | undefined;
+  const progress: { timer?: NodeJS.Timeout } = {};
+  let stopReason: string | undefined;
+  const shutdown = (reason: string): void => {
+    if (stopReason !== undefined) process.exit(1);
+    stopReason = reason;
+    clearInterval(progress.timer);
+    if (fleet === undefined) return; // still connecting: stops as soon as the fleet is up
+    logger.info({ reason }, "stopping fleet");
+    say(`stopping (${reason}): publishing offline statuses…`);
+    fleet.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+
   let anchor: ClockAnchor;
   try {
     const plans = (options.plan ?? []).map(readFloorPlanFile);
     const credentials =
       options.credentials === undefined ? credentialsFromPlans(plans) : readCredentialsFile(options.credentials);
     anchor = options.clockAnchor ?? anchorAt(options.start, options.speed);
-    const say = (line: string): void => {
-      if (tty) process.stderr.write(`${line}\n`);
-    };
     say(
       `connecting ${credentials.devices.length} devices of site ${credentials.siteId} to ${options.broker} ` +
         `(clock ${formatClockAnchor(anchor)}, ×${anchor.speed})…`,
@@ -113,12 +134,19 @@ async function run(options: CliOptions, fail: (message: string) => never): Promi
   } catch (error) {
     fail(`error: ${(error as Error).message}`);
   }
+  const running = fleet;
+  if (stopReason !== undefined) {
+    const reason = stopReason;
+    stopReason = undefined;
+    shutdown(reason);
+    return;
+  }
 
   const startedVirtual = virtualTime(anchor, Date.now());
   let lastPublished = 0;
   let lastAt = Date.now();
-  const progress = setInterval(() => {
-    const stats = fleet.stats();
+  progress.timer = setInterval(() => {
+    const stats = running.stats();
     const now = Date.now();
     const rate = Math.round(((stats.published - lastPublished) * 1000) / Math.max(1, now - lastAt));
     lastPublished = stats.published;
@@ -126,34 +154,15 @@ async function run(options: CliOptions, fail: (message: string) => never): Promi
     const virtual = virtualTime(anchor, now);
     if (tty) {
       const faultCount = Object.values(stats.faultsInjected).reduce((sum, n) => sum + n, 0);
-      process.stderr.write(
+      say(
         `${formatVirtual(virtual)}  ${stats.connected}/${stats.devices} connected  ${rate} msg/s  ` +
-          `${stats.published} sent  ${faultCount} faults\n`,
+          `${stats.published} sent  ${faultCount} faults`,
       );
     } else {
       logger.info({ ...stats, messagesPerSecond: rate, virtualTime: new Date(virtual).toISOString() }, "progress");
     }
   }, PROGRESS_INTERVAL_MS);
 
-  let stopping = false;
-  const shutdown = (reason: string): void => {
-    if (stopping) {
-      process.exit(1);
-    }
-    stopping = true;
-    clearInterval(progress);
-    logger.info({ reason }, "stopping fleet");
-    if (tty) process.stderr.write(`stopping (${reason}): publishing offline statuses…\n`);
-    fleet.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
   if (options.duration !== undefined) {
     const endVirtual = startedVirtual + options.duration * 60_000;
     setTimeout(

@@ -50,6 +50,9 @@ const DEFAULTS = {
   reconnectDelayMs: { min: 1_000, max: 30_000 },
 };
 
+/** An anchor made at most this long (real time) before the fleet starts defines the simulation's start. */
+const FRESH_ANCHOR_MS = 10_000;
+
 async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
@@ -96,7 +99,9 @@ export async function startFleet(options: FleetOptions & { simulate?: boolean })
   const anchor = options.clock ?? { realMs: realStart, virtualMs: realStart, speed: 1 };
   const faultRates = validRates(options.faults ?? {});
   const scheduler = new Scheduler(anchor, (error) => logger.error({ err: error }, "scheduled task failed"));
-  const startedAt = virtualTime(anchor, realStart);
+  // A fresh anchor marks when the simulated day begins: starting there rather than whenever the last device got
+  // connected makes a seeded run repeat exactly. An old anchor (shared with a running edge) starts at "now".
+  const startedAt = realStart - anchor.realMs <= FRESH_ANCHOR_MS ? anchor.virtualMs : virtualTime(anchor, realStart);
   const runTag = realStart.toString(36);
   const capacities = new Map(
     (options.plans ?? []).flatMap((plan) => plan.rooms.map((room) => [room.id, room.capacity] as const)),
@@ -161,7 +166,7 @@ export async function startFleet(options: FleetOptions & { simulate?: boolean })
         scheduler,
         logger,
       );
-      simulation.start();
+      simulation.start(startedAt);
       simulations.push(simulation);
     }
   }

@@ -73,15 +73,18 @@ export class DeviceSimulation {
     this.rebootRandom = createRandom(input.seed, device.deviceId, "reboots");
   }
 
-  start(): void {
-    const now = this.scheduler.now();
-    this.loadDay(startOfLocalDay(now));
-    this.index = this.plan.findIndex((report) => report.at > now);
+  /**
+   * Starts the day at virtual time `from`: the device reports its value as of then (its boot report), and reports
+   * planned between `from` and now go out at once with their planned `ts`.
+   */
+  start(from: number): void {
+    this.loadDay(startOfLocalDay(from));
+    this.index = this.plan.findIndex((report) => report.at > from);
     if (this.index < 0) this.index = this.plan.length;
-    this.device.onBoot = () => this.reportCurrent();
+    this.device.onBoot = () => this.reportCurrent(this.scheduler.now());
+    this.reportCurrent(from);
     this.scheduleNext();
     this.scheduleReboot();
-    this.reportCurrent();
   }
 
   stop(): void {
@@ -121,9 +124,8 @@ export class DeviceSimulation {
     });
   }
 
-  private reportCurrent(): void {
-    const now = this.scheduler.now();
-    this.send({ at: now, ...valueAt(this.plan, now, this.device.profile), change: false });
+  private reportCurrent(at: number): void {
+    this.send({ at, ...valueAt(this.plan, at, this.device.profile), change: false });
   }
 
   /** Reboot times follow from the clock anchor and the seed alone, not from when the fleet happened to start. */
