@@ -4,16 +4,22 @@ import type { Shape } from "konva/lib/Shape";
 
 import { deskVisual, type StatusGlyph } from "../model/desk-visual.js";
 
+/** Where a desk shape looks up its live status when it is drawn. */
+export interface DeskStatusSource {
+  status(deskId: string): DeskStatus | undefined;
+  /** Status in words, drawn under the label once the desk is large enough on screen. */
+  text(status: DeskStatus): string;
+}
+
 /**
  * Attributes a desk shape carries besides Konva's own (x, y, width, height, rotation). One custom shape per desk
- * draws outline, glyph, label and status text in a single node: 5,000 desks stay 5,000 nodes, not 15,000.
+ * draws outline, glyph, label and status text in a single node: 5,000 desks stay 5,000 nodes, not 15,000. The status
+ * is not an attribute: it is read from `deskSource` at draw time, so a status change touches no Konva node.
  */
 export interface DeskShapeAttrs {
   deskId: string;
   deskLabel: string;
-  deskStatus: DeskStatus | undefined;
-  /** Status in words, drawn under the label once the desk is large enough on screen. */
-  statusText: string;
+  deskSource: DeskStatusSource;
   /** Label font size in plan units (cm). */
   labelSize: number;
   /** Draw the text half a turn round so that it is never upside down. */
@@ -70,7 +76,8 @@ export function drawDesk(context: Context, shape: Shape): void {
   const attrs = shape.attrs as DeskShapeAttrs;
   const width = shape.width();
   const height = shape.height();
-  const visual = deskVisual(attrs.deskStatus);
+  const status = attrs.deskSource.status(attrs.deskId);
+  const visual = deskVisual(status);
   // Screen pixels per plan unit; desks are never scaled on their own, only the stage is.
   const px = (shape.getStage()?.scaleX() ?? 1) * (shape.getLayer()?.getCanvas().getPixelRatio() ?? 1);
 
@@ -102,7 +109,7 @@ export function drawDesk(context: Context, shape: Shape): void {
     ctx.fillText(attrs.deskLabel, textX, labelY, width - textX - width * 0.04);
     if (showStatusText) {
       ctx.font = `${attrs.labelSize * 0.75}px ${DESK_FONT_FAMILY}`;
-      ctx.fillText(attrs.statusText, width * 0.06, height * 0.72, width * 0.9);
+      ctx.fillText(attrs.deskSource.text(status ?? "unknown"), width * 0.06, height * 0.72, width * 0.9);
     }
   }
   if (flipped) ctx.restore();

@@ -1,11 +1,12 @@
 import type { DeskState, DeskStatus, FloorPlan, Room, RoomState } from "@desksharing/protocol";
 import type Konva from "konva";
-import { useCallback, useRef, useState, type Ref } from "react";
+import { useCallback, useLayoutEffect, useMemo, useRef, useState, type Ref } from "react";
 import { Layer, Stage } from "react-konva";
 
 import { fitViewport, zoomAt, type Point, type Viewport } from "../model/viewport.js";
 
-import { DeskShape, RoomShape, StaticPlan } from "./plan-shapes.js";
+import { DeskPainter } from "./desk-painter.js";
+import { DeskShapes, RoomShape, StaticPlan } from "./plan-shapes.js";
 import { deskAt, useViewportGestures } from "./use-viewport-gestures.js";
 import "./floor-plan-view.css";
 
@@ -56,10 +57,15 @@ function defaultRoomText(room: Room, state: RoomState | undefined): string {
 }
 
 const BUTTON_ZOOM = 1.5;
+/** A gesture that pauses this long is drawn at its current view. */
+const SETTLE_AFTER_MS = 150;
 
 /**
  * The live floor plan: zones, walls, rooms with their people count, desks with label, status glyph and colour.
  * Pan by dragging, zoom by pinching, the wheel or the buttons. Reused by the web console's floor views.
+ *
+ * During a gesture the drawn canvases are moved with a CSS transform and the plan is redrawn at the new view once
+ * the gesture settles: redrawing 5,000 desks on every pointer move would not keep up with the finger.
  */
 export function FloorPlanView({
   plan,
@@ -75,24 +81,71 @@ export function FloorPlanView({
   stageRef,
 }: FloorPlanViewProps) {
   const container = useRef<HTMLDivElement | null>(null);
+  const canvasBox = useRef<HTMLDivElement | null>(null);
   const stage = useRef<Konva.Stage | null>(null);
-  const screen = { width, height };
+  const screen = useMemo(() => ({ width, height }), [width, height]);
+  // One painter per plan; later texts reach it through update(), like the states.
+  const painter = useMemo(() => new DeskPainter(plan.desks, statusText), [plan]);
+  useLayoutEffect(() => painter.update(desks, statusText), [painter, desks, statusText]);
+
   // The fitted view is derived while the plan and size stay the same, so a resize or a new floor refits at once.
   const fitKey = `${plan.siteId}/${plan.floorId}:${plan.width}x${plan.height}@${width}x${height}`;
   const [view, setView] = useState<{ key: string; viewport: Viewport }>(() => ({
     key: fitKey,
     viewport: fitViewport(plan, screen),
   }));
-  const viewport = view.key === fitKey ? view.viewport : fitViewport(plan, screen);
+  const fitted = useMemo(() => fitViewport(plan, screen), [plan, screen]);
+  const viewport = view.key === fitKey ? view.viewport : fitted;
+  const drawn = useRef(viewport);
+  drawn.current = viewport;
+  const live = useRef<{ key: string; viewport: Viewport }>({ key: fitKey, viewport });
+  if (live.current.key !== fitKey) live.current = { key: fitKey, viewport };
+  const settleTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const settle = useCallback(() => {
+    clearTimeout(settleTimer.current);
+    const next = live.current;
+    setView((current) => (current.key === next.key && current.viewport === next.viewport ? current : next));
+  }, []);
 
   const update = useCallback(
-    (change: (viewport: Viewport) => Viewport) =>
-      setView((current) => ({
-        key: fitKey,
-        viewport: change(current.key === fitKey ? current.viewport : fitViewport(plan, { width, height })),
-      })),
-    [fitKey, plan, width, height],
+    (change: (viewport: Viewport) => Viewport) => {
+      const next = change(live.current.viewport);
+      live.current = { key: fitKey, viewport: next };
+      const box = canvasBox.current;
+      if (box !== null) {
+        const base = drawn.current;
+        const k = next.scale / base.scale;
+        box.style.transform = `matrix(${k}, 0, 0, ${k}, ${next.x - base.x * k}, ${next.y - base.y * k})`;
+      }
+      clearTimeout(settleTimer.current);
+      settleTimer.current = setTimeout(settle, SETTLE_AFTER_MS);
+    },
+    [fitKey, settle],
   );
+
+  // Drop the CSS transform in the frame in which Konva has redrawn every layer at the new view.
+  useLayoutEffect(() => {
+    const box = canvasBox.current;
+    const layers = stage.current?.getLayers() ?? [];
+    if (box === null || box.style.transform === "") return undefined;
+    if (layers.length === 0) {
+      box.style.transform = "";
+      return undefined;
+    }
+    let pending = layers.length;
+    for (const layer of layers) {
+      layer.batchDraw();
+      layer.on("draw.settle", () => {
+        layer.off("draw.settle");
+        pending -= 1;
+        if (pending === 0) box.style.transform = "";
+      });
+    }
+    return () => layers.forEach((layer) => layer.off("draw.settle"));
+  }, [viewport]);
+
+  useLayoutEffect(() => () => clearTimeout(settleTimer.current), []);
 
   const onTap =
     onDeskTap === undefined
@@ -101,7 +154,9 @@ export function FloorPlanView({
           const deskId = deskAt(stage.current, point);
           if (deskId !== null) onDeskTap(deskId);
         };
-  useViewportGestures(container, { plan, screen, update, onTap });
+  useViewportGestures(container, { plan, screen, update, settle, onTap });
+
+  const attachDeskLayer = useCallback((layer: Konva.Layer | null) => painter.attach(layer), [painter]);
 
   const setStage = useCallback(
     (node: Konva.Stage | null) => {
@@ -112,8 +167,14 @@ export function FloorPlanView({
     [stageRef],
   );
 
-  const zoomButton = (factor: number) => () =>
+  const zoomButton = (factor: number) => () => {
     update((current) => zoomAt(current, factor, { x: width / 2, y: height / 2 }, plan, screen));
+    settle();
+  };
+  const fitButton = () => {
+    update(() => fitViewport(plan, screen));
+    settle();
+  };
 
   return (
     <div
@@ -124,31 +185,30 @@ export function FloorPlanView({
       aria-label={labels.plan}
       data-stale={stale}
     >
-      <Stage
-        ref={setStage}
-        width={width}
-        height={height}
-        scaleX={viewport.scale}
-        scaleY={viewport.scale}
-        x={viewport.x}
-        y={viewport.y}
-      >
-        <Layer listening={false}>
-          <StaticPlan plan={plan} />
-          {plan.rooms.map((room) => {
-            const state = rooms.get(room.id);
-            return <RoomShape key={room.id} room={room} state={state} text={roomText(room, state)} />;
-          })}
-        </Layer>
-        <Layer listening={onDeskTap !== undefined}>
-          {plan.desks.map((desk) => {
-            const status = desks.get(desk.id)?.status;
-            return (
-              <DeskShape key={desk.id} desk={desk} status={status} statusText={statusText[status ?? "unknown"]} />
-            );
-          })}
-        </Layer>
-      </Stage>
+      <div ref={canvasBox} className="floor-plan-view__canvas">
+        <Stage
+          ref={setStage}
+          width={width}
+          height={height}
+          scaleX={viewport.scale}
+          scaleY={viewport.scale}
+          x={viewport.x}
+          y={viewport.y}
+        >
+          <Layer listening={false}>
+            <StaticPlan plan={plan} />
+          </Layer>
+          <Layer listening={false}>
+            {plan.rooms.map((room) => {
+              const state = rooms.get(room.id);
+              return <RoomShape key={room.id} room={room} state={state} text={roomText(room, state)} />;
+            })}
+          </Layer>
+          <Layer ref={attachDeskLayer} listening={onDeskTap !== undefined}>
+            <DeskShapes desks={plan.desks} source={painter} />
+          </Layer>
+        </Stage>
+      </div>
       {stale && <div className="floor-plan-view__stale" data-testid="stale-overlay" />}
       <div className="floor-plan-view__zoom">
         <button type="button" aria-label={labels.zoomIn} title={labels.zoomIn} onClick={zoomButton(BUTTON_ZOOM)}>
@@ -157,13 +217,10 @@ export function FloorPlanView({
         <button type="button" aria-label={labels.zoomOut} title={labels.zoomOut} onClick={zoomButton(1 / BUTTON_ZOOM)}>
           −
         </button>
-        <button
-          type="button"
-          aria-label={labels.fit}
-          title={labels.fit}
-          onClick={() => setView({ key: fitKey, viewport: fitViewport(plan, screen) })}
-        >
-          ⤢
+        <button type="button" aria-label={labels.fit} title={labels.fit} onClick={fitButton}>
+          <svg width="26" height="26" viewBox="0 0 26 26" aria-hidden="true" focusable="false">
+            <path d="M3 9V3h6M17 3h6v6M23 17v6h-6M9 23H3v-6" fill="none" stroke="currentColor" strokeWidth="2.5" />
+          </svg>
         </button>
       </div>
     </div>

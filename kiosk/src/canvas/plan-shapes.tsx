@@ -1,11 +1,11 @@
-import type { Desk, DeskStatus, FloorPlan, Room, RoomState } from "@desksharing/protocol";
+import type { Desk, FloorPlan, Room, RoomState } from "@desksharing/protocol";
 import { memo } from "react";
 import { Group, Line, Rect, Shape, Text } from "react-konva";
 
 import { roomVisual } from "../model/desk-visual.js";
 import { deskLabelLayout } from "../model/layout.js";
 
-import { DESK_FONT_FAMILY, drawDesk, hitDesk } from "./draw-desk.js";
+import { DESK_FONT_FAMILY, drawDesk, hitDesk, type DeskStatusSource } from "./draw-desk.js";
 
 /** Zones and walls never change while a plan is shown. */
 export const StaticPlan = memo(function StaticPlan({ plan }: { plan: FloorPlan }) {
@@ -85,12 +85,11 @@ export const RoomShape = memo(function RoomShape({ room, state, text }: RoomShap
 
 export interface DeskShapeProps {
   desk: Desk;
-  status: DeskStatus | undefined;
-  statusText: string;
+  source: DeskStatusSource;
 }
 
-/** Memoised on the desk's geometry object and its status, so a delta redraws only the desks it names. */
-export const DeskShape = memo(function DeskShape({ desk, status, statusText }: DeskShapeProps) {
+/** A desk's node. Its props are the desk's geometry only, so a status change re-renders no desk component. */
+export const DeskShape = memo(function DeskShape({ desk, source }: DeskShapeProps) {
   const layout = deskLabelLayout(desk);
   return (
     <Shape
@@ -106,10 +105,20 @@ export const DeskShape = memo(function DeskShape({ desk, status, statusText }: D
       perfectDrawEnabled={false}
       deskId={desk.id}
       deskLabel={desk.label}
-      deskStatus={status}
-      statusText={statusText}
+      deskSource={source}
       labelSize={layout.fontSize}
       flip={layout.flip}
     />
   );
+});
+
+/** All desks of a plan; rendered again only for a new plan or source. */
+export const DeskShapes = memo(function DeskShapes({
+  desks,
+  source,
+}: {
+  desks: readonly Desk[];
+  source: DeskStatusSource;
+}) {
+  return desks.map((desk) => <DeskShape key={desk.id} desk={desk} source={source} />);
 });

@@ -9,7 +9,10 @@ const TAP_SLOP_PX = 10;
 export interface GestureTarget {
   plan: Size;
   screen: Size;
+  /** Moves the view while a gesture goes on (cheap: no redraw of the plan). */
   update: (change: (viewport: Viewport) => Viewport) => void;
+  /** The gesture ended: draw the plan at the new view. */
+  settle: () => void;
   onTap: ((point: Point) => void) | undefined;
 }
 
@@ -45,7 +48,10 @@ export function useViewportGestures(element: RefObject<HTMLElement | null>, targ
       if (previous === undefined) return;
       const point = local(event);
       const { plan, screen, update } = latest.current;
-      if (tapCandidate !== null && Math.hypot(point.x - tapCandidate.start.x, point.y - tapCandidate.start.y) > TAP_SLOP_PX) {
+      if (
+        tapCandidate !== null &&
+        Math.hypot(point.x - tapCandidate.start.x, point.y - tapCandidate.start.y) > TAP_SLOP_PX
+      ) {
         tapCandidate = null;
       }
       if (pointers.size === 1) {
@@ -61,6 +67,7 @@ export function useViewportGestures(element: RefObject<HTMLElement | null>, targ
       if (!pointers.delete(event.pointerId)) return;
       if (tapCandidate?.id === event.pointerId && event.type === "pointerup") latest.current.onTap?.(local(event));
       tapCandidate = null;
+      if (pointers.size === 0) latest.current.settle();
     };
 
     const onWheel = (event: WheelEvent) => {

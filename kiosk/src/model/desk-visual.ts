@@ -34,7 +34,14 @@ export const DESK_STATUS_VISUALS: Readonly<Record<DeskStatus, StatusVisual>> = {
     glyph: "half",
     textKey: "status.pending-free",
   },
-  offline: { fill: "#9A9A9A", stroke: "#4D4D4D", dashed: true, ink: "#0B0B0B", glyph: "cross", textKey: "status.offline" },
+  offline: {
+    fill: "#9A9A9A",
+    stroke: "#4D4D4D",
+    dashed: true,
+    ink: "#0B0B0B",
+    glyph: "cross",
+    textKey: "status.offline",
+  },
   unknown: {
     fill: "#D9D9D9",
     stroke: "#6B6B6B",

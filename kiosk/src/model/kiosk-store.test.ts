@@ -27,7 +27,12 @@ const snapshot = (seq: number, desks: DeskState[] = [desk("d1", "free"), desk("d
   desks,
   rooms: [room("r1", 0)],
 });
-const delta = (seq: number, desks: DeskState[], rooms: RoomState[] = []): KioskDelta => ({ seq, at: 2_000, desks, rooms });
+const delta = (seq: number, desks: DeskState[], rooms: RoomState[] = []): KioskDelta => ({
+  seq,
+  at: 2_000,
+  desks,
+  rooms,
+});
 
 function storeAt(time: { now: number }) {
   return new KioskStore(() => time.now);

@@ -21,7 +21,7 @@ describe("viewport", () => {
     const fit = fitViewport(plan, screen, 20);
     expect(fit.scale).toBeCloseTo((1920 - 40) / 4000);
     expect(fit.x).toBeCloseTo(20);
-    expect(fit.y + 2000 * fit.scale / 2).toBeCloseTo(540);
+    expect(fit.y + (2000 * fit.scale) / 2).toBeCloseTo(540);
   });
 
   it("fits a tall plan by its height", () => {

@@ -57,13 +57,7 @@ export function clampPan(viewport: Viewport, plan: Size, screen: Size): Viewport
 }
 
 /** Scales by `factor` around the screen point `centre`, which stays over the same plan point. */
-export function zoomAt(
-  viewport: Viewport,
-  factor: number,
-  centre: Point,
-  plan: Size,
-  screen: Size,
-): Viewport {
+export function zoomAt(viewport: Viewport, factor: number, centre: Point, plan: Size, screen: Size): Viewport {
   const limits = zoomLimits(plan, screen);
   const scale = Math.min(limits.max, Math.max(limits.min, viewport.scale * factor));
   const applied = scale / viewport.scale;
