@@ -146,7 +146,11 @@ export async function startFleet(options: FleetOptions & { simulate?: boolean })
 
   const all = [...devices.values()];
   const stopAll = (): Promise<void> =>
-    forEachLimited(all, options.connectConcurrency ?? DEFAULTS.connectConcurrency, (device) => device.stop());
+    forEachLimited(all, options.connectConcurrency ?? DEFAULTS.connectConcurrency, (device) =>
+      device.stop().catch((error: unknown) => {
+        logger.warn({ deviceId: device.deviceId, err: error }, "device did not stop cleanly");
+      }),
+    );
   try {
     await forEachLimited(all, options.connectConcurrency ?? DEFAULTS.connectConcurrency, (device) => device.connect());
   } catch (error) {
