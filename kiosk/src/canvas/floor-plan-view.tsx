@@ -184,6 +184,9 @@ export function FloorPlanView({
       role="img"
       aria-label={labels.plan}
       data-stale={stale}
+      data-view-scale={viewport.scale}
+      data-view-x={viewport.x}
+      data-view-y={viewport.y}
     >
       <div ref={canvasBox} className="floor-plan-view__canvas">
         <Stage
