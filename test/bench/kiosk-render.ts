@@ -25,7 +25,8 @@ import {
   type RoomState,
 } from "@desksharing/protocol";
 import { chromium } from "playwright-core";
-import { build } from "vite";
+
+import { buildKiosk } from "../browser/build-kiosk.js";
 
 const DESKS = 5_000;
 const FIRST_RENDER_RUNS = 7;
@@ -36,7 +37,6 @@ const TARGET_DESK_UPDATE_MS = 16;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const kioskDir = join(root, "kiosk");
 
 interface KioskBenchApi {
   mountReact(snapshot: KioskSnapshot): Promise<number>;
@@ -116,12 +116,7 @@ function benchSnapshot(): KioskSnapshot {
 async function main(): Promise<void> {
   const started = Date.now();
   const outDir = mkdtempSync(join(tmpdir(), "kiosk-bench-"));
-  await build({
-    root: kioskDir,
-    configFile: join(kioskDir, "vite.config.ts"),
-    logLevel: "warn",
-    build: { outDir, emptyOutDir: true, sourcemap: false, rolldownOptions: { input: join(kioskDir, "bench.html") } },
-  });
+  await buildKiosk(outDir, "bench");
   const { server, url } = await serve(outDir);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -15,11 +15,11 @@ import { loadSampleSite } from "@desksharing/floorplans";
 import { FleetCredentials, type FloorPlan } from "@desksharing/protocol";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { pino } from "pino";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { buildKiosk } from "./build-kiosk.js";
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const kioskDir = join(root, "kiosk");
 const screenshots = join(root, "test", "screenshots");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** The issue's promise: a sensor reading shows on the kiosk within one second. */
@@ -50,11 +50,12 @@ function edgeConfig(httpsPort: number, mqttPort: number): EdgeConfig {
   });
 }
 
-async function newPage(locale = "en-GB"): Promise<Page> {
+async function newPage(locale = "en-GB", hasTouch = false): Promise<Page> {
   const context = await browser.newContext({
     ignoreHTTPSErrors: true,
     viewport: { width: 1920, height: 1080 },
     locale,
+    hasTouch,
   });
   contexts.push(context);
   const page = await context.newPage();
@@ -135,12 +136,7 @@ function isColour(rgb: readonly number[], hex: string, tolerance = 12): boolean 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "kiosk-e2e-"));
   mkdirSync(screenshots, { recursive: true });
-  await build({
-    root: kioskDir,
-    configFile: join(kioskDir, "vite.config.ts"),
-    logLevel: "warn",
-    build: { outDir: join(workDir, "kiosk"), emptyOutDir: true, sourcemap: false },
-  });
+  await buildKiosk(join(workDir, "kiosk"));
   config = edgeConfig(0, 0);
   edge = await startEdge(config, pino({ level: "warn" }));
   credentials = FleetCredentials.parse(JSON.parse(readFileSync(join(edge.dataDir, "fleet-credentials.json"), "utf8")));
@@ -227,6 +223,74 @@ describe("kiosk in Chromium against a real edge", () => {
       expect(isColour(rgb, OCCUPIED_FILL), `pixel ${rgb.join(",")} at ${point.x},${point.y}`).toBe(true);
     }
     await german.screenshot({ path: join(screenshots, "kiosk-desk-belegt.png") });
+  });
+
+  it("zooms by wheel and pinch, pans by dragging, within limits, and fits the floor again", async () => {
+    const touchPage = await newPage("en-GB", true);
+    await touchPage.goto(edge.kioskUrl);
+    await touchPage.waitForSelector("[data-testid=kiosk][data-phase=live]", { timeout: UI_TIMEOUT_MS });
+    const view = touchPage.locator(".floor-plan-view");
+    const readView = async () => ({
+      scale: Number(await view.getAttribute("data-view-scale")),
+      x: Number(await view.getAttribute("data-view-x")),
+      y: Number(await view.getAttribute("data-view-y")),
+    });
+    /** The view is committed (and the plan redrawn) once a gesture settles. */
+    const settled = async (changed: (v: { scale: number; x: number; y: number }) => boolean) => {
+      await expect.poll(async () => changed(await readView()), { timeout: UI_TIMEOUT_MS, interval: 50 }).toBe(true);
+      return readView();
+    };
+    const fit = await readView();
+    const box = await view.boundingBox();
+    if (box === null) throw new Error("no floor plan view");
+    const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+
+    await touchPage.mouse.move(centre.x, centre.y);
+    // A mouse-wheel notch (100) zooms by about 10 %.
+    for (let i = 0; i < 3; i++) await touchPage.mouse.wheel(0, -100);
+    const zoomed = await settled((v) => v.scale > fit.scale * 1.3);
+    expect(zoomed.scale).toBeLessThan(fit.scale * 1.4);
+    const drag = async (dx: number, dy: number) => {
+      const before = await readView();
+      await touchPage.mouse.move(centre.x, centre.y);
+      await touchPage.mouse.down();
+      await touchPage.mouse.move(centre.x + dx, centre.y + dy, { steps: 8 });
+      await touchPage.mouse.up();
+      return { before, after: await settled((v) => v.x !== before.x || v.y !== before.y) };
+    };
+    for (let i = 0; i < 45; i++) await touchPage.mouse.wheel(0, -100);
+    const { after: max } = await drag(-40, -20);
+    expect(max.scale).toBeGreaterThanOrEqual(fit.scale * 2);
+    expect(max.scale).toBeLessThanOrEqual(fit.scale * 8);
+    await touchPage.screenshot({ path: join(screenshots, "kiosk-zoomed-in.png") });
+    for (let i = 0; i < 5; i++) await touchPage.mouse.wheel(0, -100);
+    const { before, after: panned } = await drag(150, 80);
+    expect(panned.scale).toBe(max.scale);
+    expect(panned.x - before.x).toBeCloseTo(150, 0);
+    expect(panned.y - before.y).toBeCloseTo(80, 0);
+
+    await touchPage.getByRole("button", { name: "Show the whole floor" }).click();
+    await settled((v) => Math.abs(v.scale - fit.scale) < 1e-9 && Math.abs(v.x - fit.x) < 1e-6);
+
+    const cdp = await touchPage.context().newCDPSession(touchPage);
+    const touch = (type: "touchStart" | "touchMove" | "touchEnd", points: { x: number; y: number }[]) =>
+      cdp.send("Input.dispatchTouchEvent", {
+        type,
+        touchPoints: points.map((p, id) => ({ x: p.x, y: p.y, id })),
+      });
+    await touch("touchStart", [
+      { x: centre.x - 50, y: centre.y },
+      { x: centre.x + 50, y: centre.y },
+    ]);
+    for (let step = 1; step <= 5; step++) {
+      await touch("touchMove", [
+        { x: centre.x - 50 - step * 10, y: centre.y },
+        { x: centre.x + 50 + step * 10, y: centre.y },
+      ]);
+    }
+    await touch("touchEnd", []);
+    const pinched = await settled((v) => v.scale > fit.scale * 1.5);
+    expect(pinched.scale).toBeCloseTo(fit.scale * 2, 1);
   });
 
   it("says the connection is lost when the edge stops and clears after it restarts", async () => {

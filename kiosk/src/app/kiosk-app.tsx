@@ -31,7 +31,9 @@ export function KioskApp({ store, initialFloor }: { store: KioskStore; initialFl
   );
   const roomText = useCallback(
     (room: Room, roomState: RoomState | undefined) =>
-      t("room.people", { count: roomState?.count ?? 0, capacity: room.capacity }),
+      roomState?.status === "free" || roomState?.status === "occupied"
+        ? t("room.people", { count: roomState.count, capacity: room.capacity })
+        : t(`roomStatus.${roomState?.status ?? "unknown"}`),
     [t],
   );
   const labels = useMemo(

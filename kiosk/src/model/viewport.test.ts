@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 
 import {
+  MAX_PX_PER_CM,
   MAX_ZOOM_OF_FIT,
+  MIN_MAX_ZOOM_OF_FIT,
   MIN_ZOOM_OF_FIT,
   PAN_KEEP_VISIBLE_PX,
   fitViewport,
@@ -42,10 +44,21 @@ describe("viewport", () => {
   });
 
   it("limits zoom relative to the fitted scale", () => {
-    const fit = fitViewport(plan, screen);
+    const large = { width: 20_000, height: 10_000 };
+    const fit = fitViewport(large, screen);
     const centre = { x: 960, y: 540 };
-    expect(zoomAt(fit, 1000, centre, plan, screen).scale).toBeCloseTo(fit.scale * MAX_ZOOM_OF_FIT);
-    expect(zoomAt(fit, 0.001, centre, plan, screen).scale).toBeCloseTo(fit.scale * MIN_ZOOM_OF_FIT);
+    expect(zoomAt(fit, 1000, centre, large, screen).scale).toBeCloseTo(fit.scale * MAX_ZOOM_OF_FIT);
+    expect(zoomAt(fit, 0.001, centre, large, screen).scale).toBeCloseTo(fit.scale * MIN_ZOOM_OF_FIT);
+  });
+
+  it("caps zooming into a small floor at a desk-sized view, but always allows some zoom", () => {
+    const small = { width: 4000, height: 2400 };
+    const fit = fitViewport(small, screen);
+    const centre = { x: 960, y: 540 };
+    expect(zoomAt(fit, 1000, centre, small, screen).scale).toBeCloseTo(MAX_PX_PER_CM);
+    const tiny = { width: 400, height: 200 };
+    const tinyFit = fitViewport(tiny, screen);
+    expect(zoomAt(tinyFit, 1000, centre, tiny, screen).scale).toBeCloseTo(tinyFit.scale * MIN_MAX_ZOOM_OF_FIT);
   });
 
   it("never lets the plan be dragged off screen", () => {

@@ -23,6 +23,10 @@ export interface ZoomLimits {
 /** Zooming out past half the fitted size only shrinks the plan; 8× fit shows a 5,000-desk floor's labels. */
 export const MIN_ZOOM_OF_FIT = 0.5;
 export const MAX_ZOOM_OF_FIT = 8;
+/** Screen pixels per centimetre beyond which a small floor would show one desk filling the screen. */
+export const MAX_PX_PER_CM = 1.5;
+/** Every floor can be zoomed at least this far, however small. */
+export const MIN_MAX_ZOOM_OF_FIT = 2;
 /** Screen pixels of the plan that always stay visible, so the plan cannot be dragged away entirely. */
 export const PAN_KEEP_VISIBLE_PX = 96;
 
@@ -40,7 +44,10 @@ export function fitViewport(plan: Size, screen: Size, padding = 16): Viewport {
 
 export function zoomLimits(plan: Size, screen: Size): ZoomLimits {
   const fit = fitViewport(plan, screen).scale;
-  return { min: fit * MIN_ZOOM_OF_FIT, max: fit * MAX_ZOOM_OF_FIT };
+  return {
+    min: fit * MIN_ZOOM_OF_FIT,
+    max: Math.max(fit * MIN_MAX_ZOOM_OF_FIT, Math.min(fit * MAX_ZOOM_OF_FIT, MAX_PX_PER_CM)),
+  };
 }
 
 /** Keeps at least PAN_KEEP_VISIBLE_PX of the plan on screen in each direction. */
