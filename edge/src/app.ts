@@ -116,6 +116,7 @@ export async function startEdge(
         config.siteId,
         gateway,
         logger.child({ module: "edge:mqtt" }),
+        () => store.awaitingCommit(),
       );
       cleanups.push(() => ingest.close());
       brokerUp = () => ingest.connected();

@@ -89,6 +89,7 @@ export class Gateway {
         this.devicesOfTarget.set(key, [...(this.devicesOfTarget.get(key) ?? []), device]);
       }
     }
+    for (const target of this.targets.values()) this.options.store.putTarget(target);
     this.tick();
   }
 

@@ -33,7 +33,7 @@ const roles = new WeakMap<Client, "device" | "observer">();
 function authError(message: string): AuthenticateError {
   // 4 = bad user name or password (MQTT 3.1.1 CONNACK)
   const error: AuthenticateError = Object.assign(new Error(message), {
-    returnCode: 4 as AuthenticateError["returnCode"],
+    returnCode: 4,
   });
   return error;
 }
@@ -69,7 +69,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     logger.warn({ clientId: client.id.slice(0, 64) }, "mqtt login refused");
     done(authError("bad user name or password"), false);
   };
+  // while shutting down, the broker disconnects every client and would publish their Last Wills: the gateway
+  // going away says nothing about the devices, so nothing is ingested any more
+  let closing = false;
   broker.authorizePublish = (client, packet, done) => {
+    if (closing) {
+      done(new Error("gateway is shutting down"));
+      return;
+    }
     const payload = packet.payload as Buffer;
     // a null client is the stored last will of a device that logged in earlier
     const publisher =
@@ -110,6 +117,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         broker.close(() => {
           server.close(() => resolve());
         });

@@ -5,6 +5,9 @@ import type { Logger } from "pino";
 
 import type { Gateway } from "../gateway.js";
 
+/** Longest a graceful close waits for messages already read to be committed and acknowledged. */
+const DRAIN_MS = 2_000;
+
 export interface ExternalIngest {
   connected(): boolean;
   close(): Promise<void>;
@@ -20,6 +23,8 @@ export async function connectExternalBroker(
   siteId: string,
   gateway: Gateway,
   logger: Logger,
+  /** Whether messages wait for their commit (and so for their acknowledgement). */
+  awaitingCommit: () => boolean,
 ): Promise<ExternalIngest> {
   const client: MqttClient = mqtt.connect(url, {
     clientId: `desk-edge-${siteId}`,
@@ -54,6 +59,19 @@ export async function connectExternalBroker(
   });
   return {
     connected: () => client.connected,
-    close: () => client.endAsync(),
+    close: async () => {
+      // stop reading: whatever is still unread stays unacknowledged at the broker and comes to the next session;
+      // what was read is committed and acknowledged before the connection closes
+      client.stream.unpipe();
+      const deadline = Date.now() + DRAIN_MS;
+      let quietTurns = 0;
+      while (quietTurns < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setImmediate(resolve));
+        quietTurns = awaitingCommit() ? 0 : quietTurns + 1;
+      }
+      // unread data is dropped (never acknowledged) so the socket can see the broker close it
+      client.stream.resume();
+      await client.endAsync();
+    },
   };
 }

@@ -277,6 +277,10 @@ export class SqliteStore {
     this.immediate ??= setImmediate(() => this.flush());
   }
 
+  awaitingCommit(): boolean {
+    return this.waiters.length > 0;
+  }
+
   private schedule(): void {
     if (this.pendingReadings.length + this.pendingDeadLetters.length >= this.batch.maxRows) {
       this.flush();
