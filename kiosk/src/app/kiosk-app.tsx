@@ -9,7 +9,7 @@ import { FloorSwitcher } from "../components/floor-switcher.js";
 import { Header } from "../components/header.js";
 import { Legend } from "../components/legend.js";
 import { RefusedScreen } from "../components/refused-screen.js";
-import { hasPlan, isStale } from "../model/kiosk-state.js";
+import { hasPlan, isStale, siteTimeAt } from "../model/kiosk-state.js";
 import type { KioskStore } from "../model/kiosk-store.js";
 import { chooseFloor, countStatuses, sortFloors } from "../model/layout.js";
 
@@ -22,6 +22,7 @@ export function KioskApp({ store, initialFloor }: { store: KioskStore; initialFl
   const mapArea = useRef<HTMLDivElement | null>(null);
   const size = useElementSize(mapArea);
 
+  const siteNow = useCallback(() => siteTimeAt(store.getState(), Date.now()), [store]);
   const floors = useMemo(() => sortFloors(state.plans), [state.plans]);
   const plan = chooseFloor(floors, floorId, null);
   const stale = isStale(state);
@@ -50,8 +51,11 @@ export function KioskApp({ store, initialFloor }: { store: KioskStore; initialFl
 
   return (
     <div className="kiosk" data-phase={state.phase} data-testid="kiosk">
-      <Header siteName={state.siteName} floorName={plan?.name ?? null} />
-      <ConnectionBanner phase={state.phase} confirmedAt={state.confirmedAt} />
+      <Header siteName={state.siteName} floorName={plan?.name ?? null} siteNow={siteNow} />
+      <ConnectionBanner
+        phase={state.phase}
+        stateTime={state.confirmedAt === null ? null : siteTimeAt(state, state.confirmedAt)}
+      />
       <div className="kiosk__body">
         <div className="kiosk__map" ref={mapArea}>
           {plan !== null && size.width > 0 && size.height > 0 && (

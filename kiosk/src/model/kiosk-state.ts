@@ -1,5 +1,7 @@
 import type { DeskState, FloorPlan, KioskDelta, KioskSnapshot, RoomState } from "@desksharing/protocol";
 
+import { observeSiteClock, siteTime, type SiteClock } from "./site-clock.js";
+
 /**
  * Where the kiosk stands with its edge. Only `live` means the shown state is current; every other value means
  * the plan (if any) is drawn as stale.
@@ -27,6 +29,8 @@ export interface KioskState {
    * received. null before the first snapshot.
    */
   confirmedAt: number | null;
+  /** The gateway's clock as learnt from the messages; null before the first snapshot. */
+  clock: SiteClock | null;
 }
 
 export const INITIAL_KIOSK_STATE: KioskState = {
@@ -38,6 +42,7 @@ export const INITIAL_KIOSK_STATE: KioskState = {
   rooms: new Map(),
   seq: -1,
   confirmedAt: null,
+  clock: null,
 };
 
 export function hasPlan(state: KioskState): boolean {
@@ -49,9 +54,15 @@ export function isStale(state: KioskState): boolean {
   return state.phase !== "live" || !hasPlan(state);
 }
 
+/** Site time at kiosk time `local`, or the kiosk's own time before the edge has said anything. */
+export function siteTimeAt(state: KioskState, local: number): number {
+  return state.clock === null ? local : siteTime(state.clock, local);
+}
+
 export function applySnapshot(state: KioskState, snapshot: KioskSnapshot, now: number): KioskState {
   return {
     ...state,
+    clock: observeSiteClock(state.clock, { local: now, site: snapshot.at }),
     phase: "live",
     siteId: snapshot.siteId,
     siteName: snapshot.siteName,
@@ -83,6 +94,7 @@ export function applyDelta(state: KioskState, delta: KioskDelta, now: number): D
       rooms: withEntries(state.rooms, delta.rooms, (room) => room.roomId),
       seq: delta.seq,
       confirmedAt: now,
+      clock: observeSiteClock(state.clock, { local: now, site: delta.at }),
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { DeskState, KioskDelta, KioskSnapshot, RoomState } from "@desksharing/protocol";
 import { describe, expect, it } from "vitest";
 
-import { isStale } from "./kiosk-state.js";
+import { isStale, siteTimeAt } from "./kiosk-state.js";
 import { KioskStore } from "./kiosk-store.js";
 
 const desk = (deskId: string, status: DeskState["status"], since = 0): DeskState => ({
@@ -149,6 +149,17 @@ describe("KioskStore", () => {
     expect(state.siteName).toBeNull();
     store.lost();
     expect(store.getState().phase).toBe("unauthorised");
+  });
+
+  it("tells the site's time from the gateway times in the messages", () => {
+    const time = { now: 10_000 };
+    const store = storeAt(time);
+    expect(siteTimeAt(store.getState(), 123)).toBe(123);
+    store.snapshot({ ...snapshot(1), at: 500_000 });
+    expect(siteTimeAt(store.getState(), 12_000)).toBe(502_000);
+    time.now = 20_000;
+    store.delta({ ...delta(2, [desk("d1", "occupied")]), at: 1_100_000 });
+    expect(siteTimeAt(store.getState(), 30_000)).toBe(1_700_000);
   });
 
   it("notifies subscribers on change only", () => {
