@@ -58,7 +58,7 @@ function defaults(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return {
     dataDir: path.resolve(env.DATA_DIR ?? "./data"),
     siteId: "hq",
-    siteName: "Headquarters",
+    siteName: "Berlin HQ",
     planFiles: [path.join(REPO_ROOT, "floorplans", "hq")],
     occupancy: OccupancySettings.parse({}),
     mqtt: { host: "0.0.0.0", port: 1884 },

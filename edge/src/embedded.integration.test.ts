@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { connect as tlsConnect } from "node:tls";
 
 import { MAX_CLOCK_SKEW_MS } from "@desksharing/protocol";
@@ -5,6 +6,8 @@ import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { EdgeHandle } from "./app.js";
+import type { ObserverCredentials } from "./provision.js";
+import { credentialPaths } from "./provision.js";
 import type { TestDevice, TestSite } from "./testing/harness.js";
 import {
   connectDevice,
@@ -192,6 +195,29 @@ describe("edge with the embedded broker", () => {
     );
     expect(deadLetterReasons(site)).toEqual(["duplicate"]);
     expect(deskStatus(site, "d-1")).toBe("free");
+  });
+
+  it("gives the observer login a read-only view of the site's topics", async () => {
+    const site = createSite();
+    const edge = await start(site);
+    const observer = JSON.parse(readFileSync(credentialPaths(site.dataDir).observer, "utf8")) as ObserverCredentials;
+    const watcher = await mqtt.connectAsync(edge.mqttUrl, {
+      clientId: "watcher",
+      username: observer.username,
+      password: observer.password,
+      reconnectPeriod: 0,
+    });
+    const seen: string[] = [];
+    watcher.on("message", (topic) => seen.push(topic));
+    await watcher.subscribeAsync(`desksharing/v1/${site.siteId}/devices/+/state`, { qos: 0 });
+    const pir = await device(edge, site, "pir-1");
+    await pir.publishReading();
+    await expect.poll(() => seen).toEqual([pir.stateTopic]);
+    const closed = new Promise<void>((resolve) => watcher.once("close", () => resolve()));
+    watcher.publish(pir.stateTopic, JSON.stringify(pir.reading()), { qos: 1 });
+    await closed;
+    await expect.poll(() => deadLetterReasons(site)).toEqual(["foreign_topic"]);
+    watcher.end(true);
   });
 
   it("refuses kiosks without a valid credential or with another protocol version", async () => {

@@ -2,8 +2,6 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { hostname } from "node:os";
 import path from "node:path";
 
-import { generate } from "selfsigned";
-
 export interface TlsMaterial {
   cert: string;
   key: string;
@@ -32,6 +30,8 @@ export async function loadOrCreateCertificate(
     return { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8"), selfSigned: true };
   }
   const notBeforeDate = new Date(Date.now() - 60_000);
+  // loaded only when a certificate has to be made: it is large and needed once per data directory
+  const { generate } = await import("selfsigned");
   const pems = await generate([{ name: "commonName", value: "localhost" }], {
     keyType: "ec",
     curve: "P-256",

@@ -1,6 +1,5 @@
 import { siteDevicesFilter } from "@desksharing/protocol";
 import type { MqttClient } from "mqtt";
-import mqtt from "mqtt";
 import type { Logger } from "pino";
 
 import type { Gateway } from "../gateway.js";
@@ -26,6 +25,8 @@ export async function connectExternalBroker(
   /** Whether messages wait for their commit (and so for their acknowledgement). */
   awaitingCommit: () => boolean,
 ): Promise<ExternalIngest> {
+  // the MQTT client library is only needed behind an external broker
+  const { default: mqtt } = await import("mqtt");
   const client: MqttClient = mqtt.connect(url, {
     clientId: `desk-edge-${siteId}`,
     clean: false,
