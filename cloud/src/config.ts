@@ -80,8 +80,9 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unk
     const text = env[name];
     if (text === undefined || text === "") return undefined;
     const value = Number(text);
-    if (!Number.isInteger(value)) problems.push(`${name}: must be an integer, got '${text}'`);
-    return value;
+    if (Number.isInteger(value)) return value;
+    problems.push(`${name}: must be an integer, got '${text}'`);
+    return undefined;
   };
   const bool = (name: string): boolean | undefined => {
     const text = env[name];

@@ -36,6 +36,8 @@ export async function openDatabase(target: DatabaseTarget, log: (message: string
   const db =
     target.provider === "sqlite" ? new SqliteClient({ adapter }) : (new PostgresClient({ adapter }) as unknown as Db);
   await db.$connect();
+  // Readers (the API) need not wait for a writer (a publish) to finish.
+  if (target.provider === "sqlite") await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   return {
     db,
     target,
