@@ -37,6 +37,7 @@ export function KioskApp({ store, initialFloor }: { store: KioskStore; initialFl
         : t(`roomStatus.${roomState?.status ?? "unknown"}`),
     [t],
   );
+  const counts = useMemo(() => (plan === null ? null : countStatuses(plan, state.desks)), [plan, state.desks]);
   const labels = useMemo(
     () => ({
       plan: t("plan.label", { floor: plan?.name ?? "" }),
@@ -73,10 +74,10 @@ export function KioskApp({ store, initialFloor }: { store: KioskStore; initialFl
           )}
           {plan === null && hasPlan(state) && <p className="kiosk__empty">{t("app.noPlan")}</p>}
         </div>
-        {plan !== null && (
+        {plan !== null && counts !== null && (
           <aside className="kiosk__side">
             <FloorSwitcher floors={floors} current={plan.floorId} onChange={setFloorId} />
-            <Legend counts={countStatuses(plan, state.desks)} stale={stale} />
+            <Legend counts={counts} stale={stale} />
           </aside>
         )}
       </div>

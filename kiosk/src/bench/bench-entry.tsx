@@ -7,12 +7,16 @@ import type Konva from "konva";
 import { useSyncExternalStore } from "react";
 import { flushSync } from "react-dom";
 import { createRoot, type Root } from "react-dom/client";
+import { I18nextProvider } from "react-i18next";
 
+import { KioskApp } from "../app/kiosk-app.js";
 import { FloorPlanView } from "../canvas/floor-plan-view.js";
+import { createI18n } from "../i18n/i18n.js";
 import { KioskStore } from "../model/kiosk-store.js";
 import { fitViewport } from "../model/viewport.js";
 
 import { drawBareKonva } from "./bare-konva.js";
+import "../styles.css";
 
 const SIZE = { width: 1920, height: 1080 };
 
@@ -135,6 +139,49 @@ const bench = {
     await nextFrame();
     deskLayer?.off("draw.bench");
     return [elapsed, fullRedraws];
+  },
+
+  /** The whole kiosk app (header, legend, accessible desk table, plan) on the snapshot; ms until mounted. */
+  async mountApp(snapshot: KioskSnapshot): Promise<number> {
+    await reset();
+    const mountPoint = document.createElement("div");
+    mountPoint.style.cssText = `width:${SIZE.width}px;height:${SIZE.height}px`;
+    host().append(mountPoint);
+    const localStore = new KioskStore();
+    localStore.snapshot(snapshot);
+    const i18n = createI18n("en");
+    const start = performance.now();
+    root = createRoot(mountPoint);
+    flushSync(() =>
+      root?.render(
+        <I18nextProvider i18n={i18n}>
+          <KioskApp store={localStore} initialFloor={null} />
+        </I18nextProvider>,
+      ),
+    );
+    const elapsed = performance.now() - start;
+    store = localStore;
+    return elapsed;
+  },
+
+  /** One desk status change through the whole app; ms until React has committed and the desk is repainted. */
+  async updateDeskInApp(deskId: string, status: DeskStatus): Promise<number> {
+    if (store === null) throw new Error("mountApp first");
+    await nextFrame();
+    const current = store.getState();
+    const floorId = current.plans[0]?.floorId ?? "";
+    const liveStore = store;
+    const start = performance.now();
+    flushSync(() => {
+      liveStore.delta({
+        seq: current.seq + 1,
+        at: Date.now(),
+        desks: [{ deskId, floorId, status, since: Date.now() }],
+        rooms: [],
+      });
+    });
+    for (const canvas of document.querySelectorAll("canvas")) canvas.getContext("2d")?.getImageData(0, 0, 1, 1);
+    return performance.now() - start;
   },
 
   /** One frame of panning: the whole stage redrawn at a new offset. */

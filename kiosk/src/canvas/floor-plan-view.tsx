@@ -202,10 +202,9 @@ export function FloorPlanView({
             <StaticPlan plan={plan} />
           </Layer>
           <Layer listening={false}>
-            {plan.rooms.map((room) => {
-              const state = rooms.get(room.id);
-              return <RoomShape key={room.id} room={room} state={state} text={roomText(room, state)} />;
-            })}
+            {plan.rooms.map((room) => (
+              <RoomShape key={room.id} room={room} state={rooms.get(room.id)} roomText={roomText} />
+            ))}
           </Layer>
           <Layer ref={attachDeskLayer} listening={onDeskTap !== undefined}>
             <DeskShapes desks={plan.desks} source={painter} />

@@ -43,11 +43,13 @@ export const StaticPlan = memo(function StaticPlan({ plan }: { plan: FloorPlan }
 export interface RoomShapeProps {
   room: Room;
   state: RoomState | undefined;
-  text: string;
+  /** Text under the room's name; called again only when the room's state or this function changes. */
+  roomText: (room: Room, state: RoomState | undefined) => string;
 }
 
-export const RoomShape = memo(function RoomShape({ room, state, text }: RoomShapeProps) {
+export const RoomShape = memo(function RoomShape({ room, state, roomText }: RoomShapeProps) {
   const visual = roomVisual(state?.status);
+  const text = roomText(room, state);
   const fontSize = Math.min(40, room.height * 0.16, room.width / Math.max(room.label.length, 8) / 0.6);
   return (
     <Group x={room.x} y={room.y} listening={false}>

@@ -1,4 +1,4 @@
-import type { Desk, DeskState, DeskStatus, FloorPlan } from "@desksharing/protocol";
+import { DESK_STATUSES, type Desk, type DeskState, type DeskStatus, type FloorPlan } from "@desksharing/protocol";
 import { memo, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -12,6 +12,26 @@ const DeskRow = memo(function DeskRow({ desk, status, text }: { desk: Desk; stat
     </tr>
   );
 });
+
+interface ChunkProps {
+  desks: readonly Desk[];
+  states: readonly (DeskState | undefined)[];
+  texts: Readonly<Record<DeskStatus, string>>;
+}
+
+function sameChunk(a: ChunkProps, b: ChunkProps): boolean {
+  return a.desks === b.desks && a.texts === b.texts && a.states.every((state, i) => state === b.states[i]);
+}
+
+/** Rows in chunks, so that a delta reconciles the chunk of the changed desk, not 5,000 rows. */
+const DeskChunk = memo(function DeskChunk({ desks, states, texts }: ChunkProps) {
+  return desks.map((desk, i) => {
+    const status = states[i]?.status ?? "unknown";
+    return <DeskRow key={desk.id} desk={desk} status={status} text={texts[status]} />;
+  });
+}, sameChunk);
+
+const CHUNK_SIZE = 100;
 
 /**
  * The floor's desks and their status in words, visually hidden: screen readers read it, and it states the same
@@ -27,8 +47,18 @@ export function DeskList({
   stale: boolean;
 }) {
   const { t } = useTranslation();
-  const ordered = useMemo(() => desksByLabel(plan), [plan]);
+  const chunks = useMemo(() => {
+    const ordered = desksByLabel(plan);
+    return Array.from({ length: Math.ceil(ordered.length / CHUNK_SIZE) }, (_, i) =>
+      ordered.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE),
+    );
+  }, [plan]);
   const staleSuffix = stale ? ` (${t("deskList.stale")})` : "";
+  const texts = useMemo(
+    () =>
+      Object.fromEntries(DESK_STATUSES.map((s) => [s, t(`status.${s}`) + staleSuffix])) as Record<DeskStatus, string>,
+    [t, staleSuffix],
+  );
   return (
     <table className="visually-hidden" data-testid="desk-list" data-floor-id={plan.floorId} data-stale={stale}>
       <caption>
@@ -42,10 +72,9 @@ export function DeskList({
         </tr>
       </thead>
       <tbody>
-        {ordered.map((desk) => {
-          const status = desks.get(desk.id)?.status ?? "unknown";
-          return <DeskRow key={desk.id} desk={desk} status={status} text={t(`status.${status}`) + staleSuffix} />;
-        })}
+        {chunks.map((chunk) => (
+          <DeskChunk key={chunk[0]?.id} desks={chunk} states={chunk.map((desk) => desks.get(desk.id))} texts={texts} />
+        ))}
       </tbody>
     </table>
   );

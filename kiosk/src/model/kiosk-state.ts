@@ -56,8 +56,12 @@ export function isStale(state: KioskState): boolean {
 
 /** Site time at kiosk time `local`, or the kiosk's own time before the edge has said anything. */
 export function siteTimeAt(state: KioskState, local: number): number {
-  return state.clock === null ? local : siteTime(state.clock, local);
+  const site = state.clock === null ? local : siteTime(state.clock, local);
+  return Number.isFinite(site) && Math.abs(site) <= MAX_DATE_MS ? site : local;
 }
+
+/** The largest time a JavaScript Date can hold. */
+const MAX_DATE_MS = 8.64e15;
 
 export function applySnapshot(state: KioskState, snapshot: KioskSnapshot, now: number): KioskState {
   return {

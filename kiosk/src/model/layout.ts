@@ -54,12 +54,21 @@ export function deskLabelLayout(desk: Pick<Desk, "width" | "height" | "rotation"
   return { fontSize, flip: turn > 90 && turn <= 270 };
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** HH:MM in the kiosk's time zone (24-hour clock, as both languages use it on signage). */
 export function formatHhMm(ms: number, locale: string, timeZone?: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    ...(timeZone === undefined ? {} : { timeZone }),
-  }).format(ms);
+  const key = `${locale}|${timeZone ?? ""}`;
+  let format = formatters.get(key);
+  if (format === undefined) {
+    // Building a DateTimeFormat costs far more than using one; the clock formats every second.
+    format = new Intl.DateTimeFormat(locale, {
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      ...(timeZone === undefined ? {} : { timeZone }),
+    });
+    formatters.set(key, format);
+  }
+  return format.format(ms);
 }

@@ -33,11 +33,14 @@ export function observeSiteClock(clock: SiteClock | null, sample: ClockSample): 
   return { first: clock.first, last: sample };
 }
 
+/** The fastest virtual clock the protocol allows (`ClockAnchor.speed`). */
+const MAX_RATE = 10_000;
+
 export function clockRate(clock: SiteClock): number {
   const span = clock.last.local - clock.first.local;
   if (span < MIN_RATE_SPAN_MS) return 1;
   const rate = (clock.last.site - clock.first.site) / span;
-  return rate > 0 ? rate : 1;
+  return rate > 0 && rate <= MAX_RATE ? rate : 1;
 }
 
 /** Site time at kiosk time `local`. */
