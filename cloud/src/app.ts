@@ -19,6 +19,7 @@ import { operationsRoutes } from "./http/routes/operations.js";
 import { organisationRoutes } from "./http/routes/organisation.js";
 import { siteRoutes } from "./http/routes/sites.js";
 import { loadTlsMaterial, TLS_SETTINGS } from "./http/tls.js";
+import { attachRedisAdapter } from "./realtime/redis.js";
 import { createRealtime, type Realtime } from "./realtime/sockets.js";
 import { seedIfEmpty } from "./seed.js";
 
@@ -105,6 +106,17 @@ export async function createCloud(
     logger,
     now,
   });
+  let closeRedis = (): Promise<void> => Promise.resolve();
+  if (config.redisUrl !== undefined) {
+    try {
+      closeRedis = await attachRedisAdapter(realtime.io, config.redisUrl, (error) =>
+        logger.warn({ err: error.message }, "redis connection problem"),
+      );
+    } catch (error) {
+      await database.close();
+      throw new StartError(`cannot reach Redis at DESK_CLOUD_REDIS_URL: ${(error as Error).message}`);
+    }
+  }
   const metrics = createHttpMetrics();
   const deps: RouteDeps = {
     repos,
@@ -131,6 +143,7 @@ export async function createCloud(
   try {
     address = await listen(server, config);
   } catch (error) {
+    await closeRedis();
     await database.close();
     throw error;
   }
@@ -147,6 +160,7 @@ export async function createCloud(
       const forced = setTimeout(() => server.closeAllConnections(), 5_000);
       await closed;
       clearTimeout(forced);
+      await closeRedis();
       await database.close();
       logger.info("cloud stopped");
     })();

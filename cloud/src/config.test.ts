@@ -25,6 +25,7 @@ describe("loadCloudConfig", () => {
       DESK_CLOUD_LIVE_ORIGINS: "https://console.example.com, https://ops.example.com",
       DESK_CLOUD_SEED_ENABLED: "false",
       DESK_CLOUD_LIMITS_IMAGE_BYTES: "1000",
+      DESK_CLOUD_REDIS_URL: "redis://127.0.0.1:6379",
     });
     expect(config).toMatchObject({
       dataDir: "/tmp/cloud-data",
@@ -33,6 +34,7 @@ describe("loadCloudConfig", () => {
       liveOrigins: ["https://console.example.com", "https://ops.example.com"],
       seed: { enabled: false },
       limits: { imageBytes: 1000 },
+      redisUrl: "redis://127.0.0.1:6379",
     });
   });
 

@@ -29,6 +29,11 @@ const CloudConfigSchema = z.strictObject({
     .string()
     .regex(/^(postgres(ql)?:\/\/|file:)/, "must be a postgresql:// URL or a file: path")
     .optional(),
+  /** Shared by several instances for socket.io rooms (redis:// or rediss://); absent: one instance. */
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
   /** Browser origins allowed on the /live namespace, besides the server's own. */
   liveOrigins: z.array(z.url()).default([]),
   limits: z.strictObject({
@@ -92,6 +97,7 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unk
   };
   if (env.DATA_DIR) out.dataDir = path.resolve(env.DATA_DIR);
   if (env.DATABASE_URL) out.databaseUrl = env.DATABASE_URL;
+  if (env.DESK_CLOUD_REDIS_URL) out.redisUrl = env.DESK_CLOUD_REDIS_URL;
   if (env.DESK_CLOUD_HTTPS_HOST) https.host = env.DESK_CLOUD_HTTPS_HOST;
   const port = int("DESK_CLOUD_HTTPS_PORT");
   if (port !== undefined) https.port = port;

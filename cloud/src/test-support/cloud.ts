@@ -22,7 +22,7 @@ export interface TestCloud {
 
 export async function startTestCloud(
   provider: Provider,
-  overrides: { limits?: Partial<CloudConfig["limits"]>; liveOrigins?: string[] } = {},
+  overrides: { limits?: Partial<CloudConfig["limits"]>; liveOrigins?: string[]; redisUrl?: string } = {},
 ): Promise<TestCloud> {
   const database = testDatabase(provider);
   const base = loadCloudConfig({ DATA_DIR: database.dataDir, DATABASE_URL: database.url });
@@ -31,6 +31,7 @@ export async function startTestCloud(
     https: { host: "127.0.0.1", port: 0 },
     limits: { ...base.limits, ...overrides.limits },
     liveOrigins: overrides.liveOrigins ?? [],
+    ...(overrides.redisUrl !== undefined ? { redisUrl: overrides.redisUrl } : {}),
     seed: { enabled: true, planFiles: DEFAULT_SEED_PLAN_FILES },
     logLevel: "silent",
   };
