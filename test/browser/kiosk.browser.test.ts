@@ -190,6 +190,13 @@ describe("kiosk in Chromium against a real edge", () => {
       return seen.size;
     });
     expect(colours).toBeGreaterThan(8);
+
+    const other = plans.find((p) => p.floorId !== plan.floorId);
+    if (other === undefined) throw new Error("the sample site has one floor only");
+    await page.getByRole("button", { name: other.name }).click();
+    await page.waitForSelector(`[data-testid=desk-list][data-floor-id="${other.floorId}"]`, { state: "attached" });
+    expect(await page.locator("[data-testid=desk-list] tbody tr").count()).toBe(other.desks.length);
+    expect(await page.getByRole("button", { name: other.name }).getAttribute("aria-current")).toBe("true");
   });
 
   it("shows a desk as occupied / belegt within a second of its sensor reporting", async () => {
