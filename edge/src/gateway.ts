@@ -99,11 +99,17 @@ export class Gateway {
   }
 
   /** Why the embedded broker refuses a client's publish, or null; refusals are recorded as dead letters. */
-  refusePublish(clientId: string, topic: string, payload: Uint8Array): { reason: DeadLetterReason } | null {
+  refusePublish(
+    clientId: string,
+    topic: string,
+    payload: Uint8Array,
+    acknowledge?: (error: Error | null) => void,
+  ): { reason: DeadLetterReason } | null {
     const refusal = publishRefusal(topic, clientId, this.options.siteId, this.devices);
     if (refusal === null) return null;
     this.options.observer.messageReceived("other");
     this.deadLetter(topic, payload, refusal.reason, refusal.detail);
+    if (acknowledge !== undefined) this.options.store.afterCommit(acknowledge);
     return refusal;
   }
 

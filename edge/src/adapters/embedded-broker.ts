@@ -41,7 +41,8 @@ function authError(message: string): AuthenticateError {
 /**
  * aedes on its own port. Each device logs in with its own id as client id and user name; it may publish only on
  * its own topics and subscribe only under its own subtree. The gateway ingests inside `authorizePublish`, so a
- * device's PUBACK goes out only after the reading (or its dead letter) is committed to SQLite.
+ * device's PUBACK goes out only after the reading (or its dead letter) is committed to SQLite. A refused publish is
+ * acknowledged, recorded as a dead letter and delivered to nobody.
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { gateway, credentials, metrics, logger, siteId } = options;
@@ -81,12 +82,20 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     // a null client is the stored last will of a device that logged in earlier
     const publisher =
       client === null ? (packet.topic.split("/")[4] ?? "") : roles.get(client) === "device" ? client.id : "";
-    if (gateway.refusePublish(publisher, packet.topic, payload) !== null) {
+    const topic = packet.topic;
+    // Like Mosquitto under MQTT 3.1.1: acknowledge (once the dead letter is committed) and drop. Closing the
+    // connection instead would make the client resend the same QoS 1 message after every reconnect.
+    const refused = gateway.refusePublish(publisher, topic, payload, (error) => {
+      // a `$` topic reaches no subscriber
+      packet.topic = `$refused/${publisher || "anonymous"}`;
+      packet.retain = false;
+      done(error);
+    });
+    if (refused !== null) {
       metrics.aclRefused("publish");
-      done(new Error("not authorised to publish on this topic"));
       return;
     }
-    gateway.handleMessage(packet.topic, payload, (error) => done(error));
+    gateway.handleMessage(topic, payload, (error) => done(error));
   };
   broker.authorizeSubscribe = (client, subscription, done) => {
     const role = roles.get(client);
