@@ -119,6 +119,39 @@ describe.each(PROVIDERS_UNDER_TEST)("floor plans on %s", (provider) => {
     expect(missing.status).toBe(404);
   });
 
+  it("publishes a floor of 5,000 desks and normalises every desk", async () => {
+    const columns = 100;
+    const desks = Array.from({ length: 5_000 }, (_, i) => ({
+      id: `big-d${i}`,
+      label: `B.${i}`,
+      x: (i % columns) * 200,
+      y: Math.floor(i / columns) * 120,
+      width: 160,
+      height: 80,
+      accessible: i % 10 === 0,
+      equipment: i % 2 === 0 ? (["monitor"] as const) : [],
+    }));
+    const plan = {
+      ...floor1,
+      floorId: "floor-big",
+      name: "Big",
+      level: 5,
+      width: 20_000,
+      height: 6_000,
+      zones: [],
+      rooms: [],
+      walls: [],
+      desks,
+    };
+    const imported = (await t.admin.post(`/api/v1/sites/${site.id}/floor-plans`, plan)).json as FloorPlanImport;
+    const published = await t.admin.post(`/api/v1/floors/${imported.floor.id}/versions/1/publish`);
+    expect(published.status).toBe(200);
+    const layout = FloorLayout.parse((await t.admin.get(`/api/v1/floors/${imported.floor.id}/layout`)).json);
+    expect(layout.desks).toHaveLength(5_000);
+    expect(layout.desks.filter((desk) => desk.accessible)).toHaveLength(500);
+    expect(layout.desks.find((desk) => desk.key === "big-d2")).toMatchObject({ label: "B.2", equipment: ["monitor"] });
+  });
+
   it("creates a new floor when a document names one the site does not have yet", async () => {
     const plan: FloorPlan = { ...floor1, floorId: "floor-9", name: "Roof", level: 9 };
     const imported = await t.admin.post(`/api/v1/sites/${site.id}/floor-plans`, plan);

@@ -10,6 +10,7 @@ import {
 } from "@desksharing/protocol";
 
 import { inventoryOf } from "../../domain/floor-plan.js";
+import { insertRows } from "../bulk-insert.js";
 import type { Db } from "../database.js";
 import { toFloor } from "./sites.js";
 
@@ -42,6 +43,9 @@ export interface PublishedEvent {
   version: number;
   publishedAt: Date;
 }
+
+/** A publish of the largest floor (20,000 desks) must not hit Prisma's default 5 s transaction limit on a busy server. */
+const BIG_TRANSACTION = { maxWait: 10_000, timeout: 60_000 };
 
 export function floorPlanRepository(db: Db) {
   return {
@@ -132,11 +136,32 @@ export function floorPlanRepository(db: Db) {
         await tx.floor.updateMany({ where: { orgId, id: floorId }, data: { name: plan.name, level: plan.level } });
         const inventory = inventoryOf(plan);
         const versionId = row.id;
-        await tx.zone.createMany({ data: inventory.zones.map((zone) => ({ orgId, versionId, ...zone })) });
-        await tx.desk.createMany({
-          data: inventory.desks.map((desk) => ({ orgId, versionId, ...desk, equipment: desk.equipment.join(" ") })),
-        });
-        await tx.room.createMany({ data: inventory.rooms.map((room) => ({ orgId, versionId, ...room })) });
+        await insertRows(
+          tx,
+          "zones",
+          ["org_id", "version_id", "key", "name", "colour"],
+          inventory.zones.map((zone) => [orgId, versionId, zone.key, zone.name, zone.colour]),
+        );
+        await insertRows(
+          tx,
+          "desks",
+          ["org_id", "version_id", "key", "label", "zone_key", "equipment", "accessible"],
+          inventory.desks.map((desk) => [
+            orgId,
+            versionId,
+            desk.key,
+            desk.label,
+            desk.zoneKey,
+            desk.equipment.join(" "),
+            desk.accessible,
+          ]),
+        );
+        await insertRows(
+          tx,
+          "rooms",
+          ["org_id", "version_id", "key", "label", "capacity"],
+          inventory.rooms.map((room) => [orgId, versionId, room.key, room.label, room.capacity]),
+        );
         return {
           ok: true,
           value: {
@@ -144,7 +169,7 @@ export function floorPlanRepository(db: Db) {
             event: { siteKey: row.floor.site.key, floorKey: row.floor.key, version, publishedAt: now },
           },
         };
-      });
+      }, BIG_TRANSACTION);
     },
 
     async published(orgId: string, floorId: string): Promise<PublishedFloorPlan | null> {
