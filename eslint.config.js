@@ -52,8 +52,53 @@ export default tseslint.config(
     },
   },
   appBoundary("edge"),
+  {
+    files: ["edge/src/domain/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "mqtt",
+                "better-sqlite3",
+                "aedes",
+                "express",
+                "socket.io",
+                "prom-client",
+                "pino",
+                "node:*",
+                "../adapters/*",
+                "../app.js",
+                "../gateway.js",
+                ...otherApps("edge"),
+              ],
+              message: "edge/src/domain is pure: no I/O, adapters or other apps.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   appBoundary("cloud"),
   appBoundary("kiosk"),
+  {
+    files: ["kiosk/src/model/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["react", "react-*", "konva", "konva/*", "socket.io-client", ...otherApps("kiosk")],
+              message: "kiosk/src/model is pure TypeScript: no React, Konva, sockets or other apps.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   appBoundary("firmware-mocks"),
   appBoundary("floorplans"),
   prettier,
