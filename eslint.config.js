@@ -19,13 +19,27 @@ const appBoundary = (app) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "**/.types/**", "data/**", "**/*.js", "!eslint.config.js"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/dist/**",
+      "**/.types/**",
+      "data/**",
+      "cloud/src/db/generated/**",
+      "cloud/prisma/.generated/**",
+      "**/*.js",
+      "!eslint.config.js",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ["vitest.config.ts"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       "@typescript-eslint/consistent-type-imports": "error",
@@ -43,7 +57,18 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["node:*", "fs", "path", "crypto", "electron", "react", "react-*", "@prisma/*", "konva", "@desksharing/*"],
+              group: [
+                "node:*",
+                "fs",
+                "path",
+                "crypto",
+                "electron",
+                "react",
+                "react-*",
+                "@prisma/*",
+                "konva",
+                "@desksharing/*",
+              ],
               message: "protocol is pure TypeScript: no Node, DOM, Prisma or React imports.",
             },
           ],
