@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { loadCloudConfig, startCloud } from "@desksharing/cloud";
-import { loadEdgeConfig, startEdge } from "@desksharing/edge";
+import { loadEdgeConfig, loadPlans, startEdge } from "@desksharing/edge";
 import { startFleet, type Fleet } from "@desksharing/firmware-mocks";
 import { FleetCredentials, formatClockAnchor, virtualTime, type ClockAnchor } from "@desksharing/protocol";
 
@@ -43,12 +43,14 @@ async function main(): Promise<void> {
   try {
     cloud = await startCloud(loadCloudConfig(env));
     running.push({ name: "cloud", stop: () => cloud.stop() });
-    edge = await startEdge(loadEdgeConfig(env));
+    const edgeConfig = loadEdgeConfig(env);
+    edge = await startEdge(edgeConfig);
     running.push({ name: "edge", stop: () => edge.stop() });
     credentials = FleetCredentials.parse(
       JSON.parse(readFileSync(join(edge.dataDir, "fleet-credentials.json"), "utf8")),
     );
-    fleet = await startFleet({ brokerUrl: edge.mqttUrl, credentials, clock: anchor, seed: 1 });
+    const plans = loadPlans(edgeConfig.planFiles, edgeConfig.siteId);
+    fleet = await startFleet({ brokerUrl: edge.mqttUrl, credentials, plans, clock: anchor, seed: 1 });
     running.push({ name: "fleet", stop: () => fleet.stop() });
   } catch (error) {
     await stopAll();

@@ -7,3 +7,4 @@ export { OBSERVER_USERNAME } from "./adapters/embedded-broker.js";
 export type { KioskCredentials, ObserverCredentials, ProvisionResult } from "./provision.js";
 export { credentialPaths, edgeDatabasePath, provisionSite } from "./provision.js";
 export type { Logger } from "pino";
+export { loadPlans, PlanError } from "./plans.js";
