@@ -10,3 +10,4 @@ export * from "./realtime/kiosk.js";
 export * from "./clock.js";
 export * from "./realtime/cloud.js";
 export * from "./rest/cloud-api.js";
+export * from "./rest/cloud-identity.js";
