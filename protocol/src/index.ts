@@ -11,3 +11,4 @@ export * from "./clock.js";
 export * from "./realtime/cloud.js";
 export * from "./rest/cloud-api.js";
 export * from "./rest/cloud-identity.js";
+export * from "./realtime/gateway-link.js";
