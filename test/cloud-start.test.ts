@@ -53,35 +53,43 @@ function waitFor(started: Started, pattern: RegExp, timeoutMs = 60_000): Promise
   });
 }
 
-function get(url: string, ca: string, token?: string): Promise<{ status: number; body: string }> {
+function get(url: string, ca: string, token?: string, json?: unknown): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-    request(url, { ca, headers, agent: false }, (res) => {
+    if (json !== undefined) headers["content-type"] = "application/json";
+    request(url, { ca, headers, agent: false, method: json === undefined ? "GET" : "POST" }, (res) => {
       let body = "";
       res.on("data", (chunk: Buffer) => (body += chunk.toString()));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
     })
       .on("error", reject)
-      .end();
+      .end(json === undefined ? undefined : JSON.stringify(json));
   });
+}
+
+async function login(url: string, ca: string, email: string, password: string): Promise<string> {
+  const response = await get(`${url}/api/v1/auth/login`, ca, undefined, { email, password });
+  expect(response.status).toBe(200);
+  return (JSON.parse(response.body) as { accessToken: string }).accessToken;
 }
 
 describe("cloud entry point (npm start -w cloud)", () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "cloud-start-"));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it("starts seeded on a fresh data directory, prints its URL and the admin token once, and stops on SIGTERM", async () => {
+  it("starts seeded on a fresh data directory, prints its URL and the first admin's password once, and stops on SIGTERM", async () => {
     const first = startMain({ DATA_DIR: dataDir, DESK_CLOUD_HTTPS_PORT: "0", DESK_CLOUD_HTTPS_HOST: "127.0.0.1" });
     const [, url] = await waitFor(first, /Cloud API: (https:\/\/127\.0\.0\.1:\d+)\/api\/v1/);
-    const [, printedToken] = await waitFor(first, /Admin token .*: (dsk_\S+)/);
-    const tokenFile = path.join(dataDir, "cloud-admin-token");
-    expect(readFileSync(tokenFile, "utf8").trim()).toBe(printedToken);
-    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const [, email, printedPassword] = await waitFor(first, /First admin: (\S+) {2}password .*: (\S+)/);
+    const passwordFile = path.join(dataDir, "cloud-admin-password");
+    expect(readFileSync(passwordFile, "utf8").trim()).toBe(printedPassword);
+    expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(dataDir, "master.key")).mode & 0o777).toBe(0o600);
     const ca = readFileSync(path.join(dataDir, "tls", "cert.pem"), "utf8");
     expect(statSync(path.join(dataDir, "tls", "key.pem")).mode & 0o777).toBe(0o600);
 
     expect((await get(`${url}/api/v1/health`, ca)).status).toBe(200);
-    const sites = await get(`${url}/api/v1/sites`, ca, printedToken);
+    const sites = await get(`${url}/api/v1/sites`, ca, await login(url!, ca, email!, printedPassword!));
     expect(JSON.parse(sites.body)).toMatchObject({
       items: [{ key: "hq", name: "Berlin HQ", timeZone: "Europe/Berlin" }],
     });
@@ -90,11 +98,12 @@ describe("cloud entry point (npm start -w cloud)", () => {
     expect(await first.exited).toBe(0);
     await expect(get(`${url}/api/v1/health`, ca)).rejects.toThrow(/ECONNREFUSED/);
 
-    // A second start keeps the data and does not seed or print a token again.
+    // A second start keeps the data (and the keys) and does not seed or print a password again.
     const second = startMain({ DATA_DIR: dataDir, DESK_CLOUD_HTTPS_PORT: "0", DESK_CLOUD_HTTPS_HOST: "127.0.0.1" });
     const [, url2] = await waitFor(second, /Cloud API: (https:\/\/127\.0\.0\.1:\d+)\/api\/v1/);
-    expect(second.output()).not.toContain("Admin token");
-    const sitesAgain = JSON.parse((await get(`${url2}/api/v1/sites`, ca, printedToken)).body) as { items: unknown[] };
+    expect(second.output()).not.toContain("First admin");
+    const token = await login(url2!, ca, email!, printedPassword!);
+    const sitesAgain = JSON.parse((await get(`${url2}/api/v1/sites`, ca, token)).body) as { items: unknown[] };
     expect(sitesAgain.items).toHaveLength(1);
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);

@@ -4,20 +4,24 @@ import type { AddressInfo } from "node:net";
 
 import { pino, type Logger } from "pino";
 
+import { createAccess, type Access, type AccessOptions } from "./access/index.js";
 import type { CloudConfig } from "./config.js";
 import { databaseTarget, openDatabase, type Database } from "./db/database.js";
 import { createRepositories, type Repositories } from "./db/repositories/index.js";
 import { createHttpApp } from "./http/app.js";
-import type { Authenticator } from "./http/auth.js";
 import { createHttpMetrics } from "./http/metrics.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
 import type { AnyRoute } from "./http/route.js";
+import { auditRoutes } from "./http/routes/audit.js";
+import { authRoutes } from "./http/routes/auth.js";
 import type { RouteDeps } from "./http/routes/common.js";
 import { floorPlanRoutes } from "./http/routes/floor-plans.js";
 import { imageRoutes } from "./http/routes/images.js";
+import { machineCredentialRoutes } from "./http/routes/machine-credentials.js";
 import { operationsRoutes } from "./http/routes/operations.js";
 import { organisationRoutes } from "./http/routes/organisation.js";
 import { siteRoutes } from "./http/routes/sites.js";
+import { userRoutes } from "./http/routes/users.js";
 import { loadTlsMaterial, TLS_SETTINGS } from "./http/tls.js";
 import { attachRedisAdapter } from "./realtime/redis.js";
 import { createRealtime, type Realtime } from "./realtime/sockets.js";
@@ -32,11 +36,12 @@ export class StartError extends Error {
 /** Everything a running cloud consists of; tests reach the parts, `startCloud` hands out the public few. */
 export interface CloudInstance {
   url: string;
-  /** Only on the start that seeded the database. */
-  adminToken?: string;
+  /** Only on the start that seeded the database: the first admin's sign-in, shown once. */
+  admin?: { email: string; password: string };
   config: CloudConfig;
   database: Database;
   repos: Repositories;
+  access: Access;
   routes: readonly AnyRoute[];
   realtime: Realtime;
   server: HttpsServer;
@@ -70,6 +75,7 @@ function publicHost(host: string): string {
 export async function createCloud(
   config: CloudConfig,
   logger: Logger = pino({ level: config.logLevel }),
+  options: AccessOptions = {},
 ): Promise<CloudInstance> {
   const now = (): Date => new Date();
   await mkdir(config.dataDir, { recursive: true });
@@ -80,32 +86,44 @@ export async function createCloud(
   const database = await openDatabase(target, (message) => logger.trace({ engine: message }, "schema engine"));
   if (database.applied.length > 0) logger.info({ migrations: database.applied, provider: target.provider }, "migrated");
   const repos = createRepositories(database.db);
+  let access: Access;
+  try {
+    access = await createAccess(config, repos, now(), logger, options);
+  } catch (error) {
+    await database.close();
+    throw error instanceof Error && error.name === "MasterKeyError" ? new StartError(error.message) : error;
+  }
 
-  let adminToken: string | undefined;
+  let admin: CloudInstance["admin"];
   if (config.seed.enabled) {
-    const seeded = await seedIfEmpty(repos, { planFiles: config.seed.planFiles, dataDir: config.dataDir, now: now() });
+    const seeded = await seedIfEmpty(repos, access.accounts, {
+      planFiles: config.seed.planFiles,
+      dataDir: config.dataDir,
+      adminEmail: config.seed.adminEmail,
+      now: now(),
+    });
     if (seeded) {
-      adminToken = seeded.adminToken;
+      admin = { email: seeded.adminEmail, password: seeded.adminPassword };
       logger.info(
-        { tokenFile: seeded.tokenFile },
-        "seeded the sample organisation; the admin token is in the token file",
+        { passwordFile: seeded.passwordFile },
+        "seeded the sample organisation; the first admin's password is in the password file",
       );
     }
   }
 
-  const authenticator: Authenticator = {
-    authenticate: (token, at) => repos.apiTokens.principalFor(token, at),
-  };
+  const authenticator = access.authenticator;
   const server = createServer({ ...TLS_SETTINGS, cert: tls.cert, key: tls.key });
   let ownOrigin = "";
   const realtime = createRealtime({
     server,
     authenticator,
     floorPlans: repos.floorPlans,
+    sites: repos.sites,
     liveOrigins: () => [ownOrigin, ...config.liveOrigins],
     logger,
     now,
   });
+  access.setDisconnect((rooms) => realtime.disconnect(rooms));
   let closeRedis = (): Promise<void> => Promise.resolve();
   if (config.redisUrl !== undefined) {
     try {
@@ -121,6 +139,7 @@ export async function createCloud(
   const deps: RouteDeps = {
     repos,
     database,
+    access,
     onPlanPublished: (orgId, event) =>
       realtime.planPublished(orgId, {
         siteId: event.siteKey,
@@ -131,6 +150,10 @@ export async function createCloud(
   };
   const routes: AnyRoute[] = [
     ...operationsRoutes({ ...deps, metrics, openApiDocument: () => document }),
+    ...authRoutes(deps),
+    ...userRoutes(deps),
+    ...machineCredentialRoutes(deps),
+    ...auditRoutes(deps),
     ...organisationRoutes(deps),
     ...siteRoutes(deps),
     ...floorPlanRoutes(deps),
@@ -169,10 +192,11 @@ export async function createCloud(
 
   return {
     url,
-    ...(adminToken !== undefined ? { adminToken } : {}),
+    ...(admin !== undefined ? { admin } : {}),
     config,
     database,
     repos,
+    access,
     routes,
     realtime,
     server,
@@ -181,15 +205,22 @@ export async function createCloud(
   };
 }
 
-/** Starts the cloud: HTTPS only, migrated database, seeded on first start. */
-export async function startCloud(
-  config: CloudConfig,
-  logger?: Logger,
-): Promise<{ url: string; adminToken?: string; stop: () => Promise<void> }> {
+/** What `startCloud` hands out. */
+export interface StartedCloud {
+  url: string;
+  /** Only on the start that seeded: the first admin's e-mail (sign-in name). */
+  adminEmail?: string;
+  /** Only on the start that seeded: the first admin's generated password, shown once (also in the password file). */
+  adminPassword?: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts the cloud: HTTPS only, migrated database, seeded with the first admin on first start. */
+export async function startCloud(config: CloudConfig, logger?: Logger): Promise<StartedCloud> {
   const cloud = await createCloud(config, logger);
   return {
     url: cloud.url,
-    ...(cloud.adminToken !== undefined ? { adminToken: cloud.adminToken } : {}),
+    ...(cloud.admin !== undefined ? { adminEmail: cloud.admin.email, adminPassword: cloud.admin.password } : {}),
     stop: cloud.stop,
   };
 }

@@ -10,7 +10,13 @@ describe("loadCloudConfig", () => {
     expect(config.dataDir).toBe(path.resolve("./data"));
     expect(config.https).toEqual({ host: "0.0.0.0", port: 9443 });
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.seed).toEqual({ enabled: true, planFiles: DEFAULT_SEED_PLAN_FILES });
+    expect(config.seed).toEqual({
+      enabled: true,
+      planFiles: DEFAULT_SEED_PLAN_FILES,
+      adminEmail: "admin@example.com",
+    });
+    expect(config.masterKey).toBeUndefined();
+    expect(config.auth).toMatchObject({ accessTokenSeconds: 600, sessionIdleMinutes: 60, sessionMaxHours: 24 });
     expect(config.limits).toEqual({ jsonBytes: 1048576, floorPlanBytes: 5242880, imageBytes: 2097152 });
     expect(DEFAULT_SEED_PLAN_FILES.every((file) => file.endsWith(".json") && file.includes("floorplans"))).toBe(true);
   });
@@ -26,6 +32,8 @@ describe("loadCloudConfig", () => {
       DESK_CLOUD_SEED_ENABLED: "false",
       DESK_CLOUD_LIMITS_IMAGE_BYTES: "1000",
       DESK_CLOUD_REDIS_URL: "redis://127.0.0.1:6379",
+      DESK_CLOUD_AUTH_ACCESS_TOKEN_SECONDS: "300",
+      DESK_CLOUD_SEED_ADMIN_EMAIL: "ops@example.org",
     });
     expect(config).toMatchObject({
       dataDir: "/tmp/cloud-data",
@@ -35,7 +43,9 @@ describe("loadCloudConfig", () => {
       seed: { enabled: false },
       limits: { imageBytes: 1000 },
       redisUrl: "redis://127.0.0.1:6379",
+      auth: { accessTokenSeconds: 300 },
     });
+    expect(config.seed.adminEmail).toBe("ops@example.org");
   });
 
   it("reports every problem at once", () => {

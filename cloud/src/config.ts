@@ -42,9 +42,32 @@ const CloudConfigSchema = z.strictObject({
     imageBytes: z.number().int().positive(),
   }),
   seed: z.strictObject({
-    /** On first start (no organisation yet) create the sample organisation, its site and floors. */
+    /** On first start (no organisation yet) create the sample organisation, its site, floors and first admin. */
     enabled: z.boolean(),
     planFiles: z.array(z.string().min(1)),
+    /** The first admin's e-mail address (sign-in name); the password is generated and shown once. */
+    adminEmail: z.email(),
+  }),
+  /**
+   * Master keys (base64, 32 bytes, newest first, comma-separated) from a secret manager; absent: the key file
+   * DATA_DIR/master.key, created on first start. Several instances must share it.
+   */
+  masterKey: z.string().min(1).optional(),
+  auth: z.strictObject({
+    issuer: z.string().min(1),
+    audience: z.string().min(1),
+    /** Access-token lifetime; about 10 minutes. */
+    accessTokenSeconds: z.number().int().min(30).max(900),
+    /** A session unused this long ends (refresh refused). */
+    sessionIdleMinutes: z.number().int().positive(),
+    /** A session ends this long after sign-in, however active. */
+    sessionMaxHours: z
+      .number()
+      .int()
+      .positive()
+      .max(24 * 30),
+    /** The signing key is rotated at start-up once it is this old. */
+    signingKeyRotationDays: z.number().int().positive(),
   }),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
 });
@@ -64,7 +87,15 @@ function defaults(env: NodeJS.ProcessEnv): Record<string, unknown> {
     https: { host: "0.0.0.0", port: 9443 },
     liveOrigins: [],
     limits: { jsonBytes: 1 * MB, floorPlanBytes: 5 * MB, imageBytes: 2 * MB },
-    seed: { enabled: true, planFiles: DEFAULT_SEED_PLAN_FILES },
+    seed: { enabled: true, planFiles: DEFAULT_SEED_PLAN_FILES, adminEmail: "admin@example.com" },
+    auth: {
+      issuer: "urn:desksharing:cloud",
+      audience: "urn:desksharing:api",
+      accessTokenSeconds: 600,
+      sessionIdleMinutes: 60,
+      sessionMaxHours: 24,
+      signingKeyRotationDays: 30,
+    },
     logLevel: "info",
   };
 }
@@ -81,6 +112,7 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unk
   const https: Record<string, unknown> = {};
   const limits: Record<string, unknown> = {};
   const seed: Record<string, unknown> = {};
+  const auth: Record<string, unknown> = {};
   const int = (name: string): number | undefined => {
     const text = env[name];
     if (text === undefined || text === "") return undefined;
@@ -113,10 +145,25 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unk
   const seedEnabled = bool("DESK_CLOUD_SEED_ENABLED");
   if (seedEnabled !== undefined) seed.enabled = seedEnabled;
   if (env.DESK_CLOUD_SEED_PLAN_FILES !== undefined) seed.planFiles = list(env.DESK_CLOUD_SEED_PLAN_FILES);
+  if (env.DESK_CLOUD_SEED_ADMIN_EMAIL) seed.adminEmail = env.DESK_CLOUD_SEED_ADMIN_EMAIL;
+  if (env.DESK_CLOUD_MASTER_KEY) out.masterKey = env.DESK_CLOUD_MASTER_KEY;
+  if (env.DESK_CLOUD_AUTH_ISSUER) auth.issuer = env.DESK_CLOUD_AUTH_ISSUER;
+  if (env.DESK_CLOUD_AUTH_AUDIENCE) auth.audience = env.DESK_CLOUD_AUTH_AUDIENCE;
+  const authInts = [
+    ["DESK_CLOUD_AUTH_ACCESS_TOKEN_SECONDS", "accessTokenSeconds"],
+    ["DESK_CLOUD_AUTH_SESSION_IDLE_MINUTES", "sessionIdleMinutes"],
+    ["DESK_CLOUD_AUTH_SESSION_MAX_HOURS", "sessionMaxHours"],
+    ["DESK_CLOUD_AUTH_SIGNING_KEY_ROTATION_DAYS", "signingKeyRotationDays"],
+  ] as const;
+  for (const [name, key] of authInts) {
+    const value = int(name);
+    if (value !== undefined) auth[key] = value;
+  }
   if (env.DESK_CLOUD_LOG_LEVEL) out.logLevel = env.DESK_CLOUD_LOG_LEVEL;
   if (Object.keys(https).length > 0) out.https = https;
   if (Object.keys(limits).length > 0) out.limits = limits;
   if (Object.keys(seed).length > 0) out.seed = seed;
+  if (Object.keys(auth).length > 0) out.auth = auth;
   return out;
 }
 

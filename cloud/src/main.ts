@@ -9,8 +9,11 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const cloud = await startCloud(config, logger);
   console.log(`Cloud API: ${cloud.url}/api/v1  (OpenAPI: ${cloud.url}/api/v1/openapi.json)`);
-  if (cloud.adminToken)
-    console.log(`Admin token (shown once, also in ${config.dataDir}/cloud-admin-token): ${cloud.adminToken}`);
+  if (cloud.adminPassword !== undefined) {
+    console.log(
+      `First admin: ${cloud.adminEmail ?? ""}  password (shown once, also in ${config.dataDir}/cloud-admin-password): ${cloud.adminPassword}`,
+    );
+  }
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

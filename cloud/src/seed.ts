@@ -3,8 +3,8 @@ import path from "node:path";
 
 import { FloorPlan } from "@desksharing/protocol";
 
+import type { Accounts } from "./access/accounts.js";
 import type { Repositories } from "./db/repositories/index.js";
-import { SCOPES } from "./domain/principal.js";
 
 export const SAMPLE_ORGANISATION = "Example GmbH";
 export const SAMPLE_SITE = {
@@ -15,7 +15,8 @@ export const SAMPLE_SITE = {
 };
 const SEED_ACTOR = "seed";
 
-export const ADMIN_TOKEN_FILE = "cloud-admin-token";
+export const ADMIN_PASSWORD_FILE = "cloud-admin-password";
+export const SEED_ADMIN_NAME = "First Admin";
 
 export class SeedError extends Error {
   override name = "SeedError";
@@ -38,17 +39,20 @@ async function readPlan(file: string): Promise<FloorPlan> {
 
 export interface SeedResult {
   orgId: string;
-  adminToken: string;
-  tokenFile: string;
+  adminEmail: string;
+  adminPassword: string;
+  passwordFile: string;
 }
 
 /**
- * On an empty database: the sample organisation, its Berlin site, the sample floors imported and published, and an
- * admin token, written to dataDir/cloud-admin-token (mode 0600) because it is shown only once.
+ * On an empty database: the sample organisation, its Berlin site, the sample floors imported and published, and the
+ * first admin (a platform operator too) with a generated password, written to dataDir/cloud-admin-password (mode
+ * 0600) because it is shown only once. There is no default password.
  */
 export async function seedIfEmpty(
   repos: Repositories,
-  options: { planFiles: readonly string[]; dataDir: string; now: Date },
+  accounts: Accounts,
+  options: { planFiles: readonly string[]; dataDir: string; adminEmail: string; now: Date },
 ): Promise<SeedResult | null> {
   if ((await repos.organisations.count()) > 0) return null;
   const plans = await Promise.all(options.planFiles.map(readPlan));
@@ -68,12 +72,14 @@ export async function seedIfEmpty(
       options.now,
     );
   }
-  const { token } = await repos.apiTokens.create(organisation.id, {
-    name: "first admin",
-    kind: "user",
-    scopes: SCOPES,
-  });
-  const tokenFile = path.join(options.dataDir, ADMIN_TOKEN_FILE);
-  await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
-  return { orgId: organisation.id, adminToken: token, tokenFile };
+  const admin = await accounts.createUser(
+    organisation.id,
+    { name: SEED_ADMIN_NAME, email: options.adminEmail, role: "admin", platformAdmin: true },
+    SEED_ACTOR,
+    options.now,
+  );
+  if (!admin.ok) throw new SeedError(`the first admin cannot be created (${admin.code})`);
+  const passwordFile = path.join(options.dataDir, ADMIN_PASSWORD_FILE);
+  await writeFile(passwordFile, `${admin.initialPassword}\n`, { mode: 0o600 });
+  return { orgId: organisation.id, adminEmail: options.adminEmail, adminPassword: admin.initialPassword, passwordFile };
 }

@@ -1,8 +1,8 @@
-import type { Principal } from "../domain/principal.js";
+import type { Principal } from "../identity/scopes.js";
 
 /**
- * Turns a presented credential into a principal. Today: opaque API tokens; the identity issue swaps in JWT
- * verification here without touching routes or sockets.
+ * Turns a presented credential (an access JWT or a machine secret) into a principal, or null when it is invalid,
+ * expired or revoked. `access/authenticator.ts` implements it; REST and sockets share it.
  */
 export interface Authenticator {
   authenticate(credential: string, now: Date): Promise<Principal | null>;

@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /** Response headers that belong to the error, e.g. Retry-After on 429. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -75,6 +77,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       : { code: ERROR_CODES.INTERNAL, message: "internal error" };
     if (!known) logger.error({ err: error }, "unhandled error");
     if (res.headersSent) return;
+    if (known instanceof ApiError && known.headers) res.set(known.headers);
     res.status(HTTP_STATUS[wire.code]).json(errorBody(wire));
   };
 }

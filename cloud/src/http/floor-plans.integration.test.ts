@@ -87,7 +87,7 @@ describe.each(PROVIDERS_UNDER_TEST)("floor plans on %s", (provider) => {
     expect(published.status).toBe(200);
     const summary = published.json as FloorPlanVersionSummary;
     expect(summary.status).toBe("published");
-    expect(summary.publishedBy).toMatch(/^token:/);
+    expect(summary.publishedBy).toMatch(/^user:/);
     expect(Date.parse(summary.publishedAt!)).toBeGreaterThan(Date.now() - 60_000);
 
     const after = (await t.admin.get(`/api/v1/floors/${floor.id}/plan`)).json as PublishedFloorPlan;

@@ -5,7 +5,7 @@ import { ERROR_CODES } from "@desksharing/protocol";
 
 import type { CloudConfig } from "../config.js";
 import { IMAGE_TYPES } from "../domain/image.js";
-import { hasScope, type Principal } from "../domain/principal.js";
+import { authorize, type Principal } from "../identity/scopes.js";
 import { bearerToken, type Authenticator } from "./auth.js";
 import { ApiError, validationError } from "./errors.js";
 import type { AnyRoute, RouteResult } from "./route.js";
@@ -42,7 +42,7 @@ function authenticate(route: AnyRoute, options: MountOptions): RequestHandler {
     if (token === undefined) throw new ApiError(ERROR_CODES.UNAUTHENTICATED, "a bearer token is required");
     const principal = await options.authenticator.authenticate(token, options.now());
     if (!principal) throw new ApiError(ERROR_CODES.UNAUTHENTICATED, "the token is invalid, expired or revoked");
-    if (!hasScope(principal, scope)) {
+    if (!authorize(principal, { scopes: [scope] }).ok) {
       throw new ApiError(ERROR_CODES.FORBIDDEN, `this operation needs the '${scope}' scope`);
     }
     res.locals.principal = principal;
@@ -86,7 +86,9 @@ function parse(schema: z.ZodType, value: unknown, where: string): unknown {
 
 function send(res: Response, result: RouteResult): void {
   res.status(result.status);
-  if ("body" in result) res.json(result.body);
+  if (result.headers) res.set(result.headers);
+  if ("empty" in result) res.end();
+  else if ("body" in result) res.json(result.body);
   else if ("binary" in result) res.type(result.contentType).send(Buffer.from(result.binary));
   else res.type(result.contentType).send(result.text);
 }
@@ -106,6 +108,7 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], options: 
         query: parse(route.query ?? EMPTY, { ...(req.query as object) }, "query") as never,
         body: body as never,
         now: options.now(),
+        client: { address: req.socket.remoteAddress ?? "unknown" },
       });
       send(res, result);
     });

@@ -15,6 +15,7 @@ const COMMON_ERRORS: Record<number, string> = {
   413: "Body larger than the limit",
   415: "Unsupported content type",
   422: "Well-formed but invalid (wrong types, unknown keys, broken geometry)",
+  429: "Too many attempts; wait for Retry-After seconds",
   500: "Internal error",
   503: "Not ready",
 };
@@ -33,7 +34,9 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], version: strin
   const bearer = registry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
-    description: "API token (dsk_…) with the scopes the operation lists",
+    description:
+      "An access JWT from /api/v1/auth/login (users) or a machine credential dsk_<kind>_… (gateways, kiosks, " +
+      "integrations), carrying the scope the operation lists",
   });
   for (const route of routes) {
     const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType | object }> }> =
@@ -49,7 +52,12 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], version: strin
                 success.contentTypes.map((type) => [type, { schema: { type: "string", format: "binary" } }]),
               ),
             }
-          : { description: success.description, content: { [success.contentType]: { schema: { type: "string" } } } };
+          : success.kind === "text"
+            ? {
+                description: success.description,
+                content: { [success.contentType]: { schema: { type: "string" } } },
+              }
+            : { description: success.description };
     for (const status of errorStatuses(route)) {
       responses[String(status)] = {
         description: COMMON_ERRORS[status] ?? "Error",

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 
 import type { ImageType } from "../domain/image.js";
-import type { Principal, Scope } from "../domain/principal.js";
+import type { Principal, Scope } from "../identity/scopes.js";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
@@ -11,12 +11,15 @@ export type BodySpec = { kind: "json"; schema: z.ZodType; limit: "json" | "floor
 export type ResponseSpec =
   | { kind: "json"; status: number; schema: z.ZodType; description: string }
   | { kind: "binary"; status: number; contentTypes: readonly ImageType[]; description: string }
-  | { kind: "text"; status: number; contentType: string; description: string };
+  | { kind: "text"; status: number; contentType: string; description: string }
+  | { kind: "empty"; status: 204; description: string };
 
-export type RouteResult =
+export type RouteResult = (
   | { status: number; body: unknown }
   | { status: number; binary: Uint8Array; contentType: string }
-  | { status: number; text: string; contentType: string };
+  | { status: number; text: string; contentType: string }
+  | { status: 204; empty: true }
+) & { headers?: Record<string, string> };
 
 export interface RouteContext<P, Q, B> {
   /** Present on every route that requires a scope. */
@@ -25,6 +28,8 @@ export interface RouteContext<P, Q, B> {
   query: Q;
   body: B;
   now: Date;
+  /** The client's address as seen by this server (the throttle's per-address key). */
+  client: { address: string };
 }
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
@@ -36,7 +41,8 @@ type BodyOf<T> = T extends { kind: "json"; schema: infer S }
 
 /**
  * One route, described once: express mounts it, the OpenAPI document is generated from it, the auth middleware
- * reads its scope and the tests walk the list. `scope: null` marks a public route (health, metrics, the document).
+ * checks its scope with `authorize` and the tests walk the list (every route refuses a token without its scope).
+ * `scope: null` marks a public route (health, metrics, the document, JWKS, sign-in and refresh).
  */
 export interface RouteSpec<
   P extends z.ZodType | undefined = z.ZodType | undefined,

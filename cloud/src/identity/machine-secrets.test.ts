@@ -25,7 +25,7 @@ function recordFor(
     siteId: "hq",
     kind: parseMachineSecret(secret)?.kind ?? "kiosk",
     name: "Lobby kiosk",
-    scopes: [SCOPES.KIOSK_OPERATE, SCOPES.FLOORPLANS_READ],
+    scopes: [SCOPES.KIOSK_OPERATE, SCOPES.PLANS_READ],
     hash,
     hint: "",
     createdBy: "user:u1",

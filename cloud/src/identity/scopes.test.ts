@@ -35,8 +35,14 @@ describe("scope catalogue", () => {
     expect(ROLE_SCOPES.employee).not.toContain(SCOPES.BOOKINGS_SITE_READ);
     expect(ROLE_SCOPES.facilities).toContain(SCOPES.BOOKINGS_SITE_READ);
     expect(ROLE_SCOPES.facilities).not.toContain(SCOPES.USERS_ADMIN);
-    const userFacing = ALL_SCOPES.filter((s) => s !== SCOPES.GATEWAY_SYNC && s !== SCOPES.KIOSK_OPERATE);
+    const userFacing = ALL_SCOPES.filter(
+      (s) => s !== SCOPES.GATEWAY_SYNC && s !== SCOPES.KIOSK_OPERATE && s !== SCOPES.PLATFORM_ADMIN,
+    );
     expect([...ROLE_SCOPES.admin].sort()).toEqual([...userFacing].sort());
+    for (const role of ["employee", "facilities", "admin"] as const) {
+      expect(ROLE_SCOPES[role]).toContain(SCOPES.ACCOUNT_MANAGE);
+      expect(ROLE_SCOPES[role]).not.toContain(SCOPES.PLATFORM_ADMIN);
+    }
   });
 
   it("round-trips scope strings and drops unknown scopes", () => {

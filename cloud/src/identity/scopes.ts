@@ -1,21 +1,42 @@
 /**
- * The scope catalogue. Every route and every socket event names the scopes it needs, and `authorize` is the one
- * check that decides. Tokens carry scopes as a space-separated string (RFC 9068 `scope`).
+ * The one scope catalogue. Every route names the scope it needs in the route table and every socket namespace and
+ * event names its scope; `authorize` is the one check that decides. Tokens carry scopes as a space-separated
+ * string (RFC 9068 `scope`). Scopes marked "reserved" belong to features of later issues and guard no route yet.
  */
 export const SCOPES = {
+  /** the organisation and its booking and privacy settings */
+  ORG_READ: "org:read",
+  /** change booking rules and privacy settings */
+  ORG_ADMIN: "org:admin",
+  /** own profile, own password, own sessions (never held by machines) */
+  ACCOUNT_MANAGE: "account:manage",
+  SITES_READ: "sites:read",
+  SITES_WRITE: "sites:write",
+  PLANS_READ: "plans:read",
+  PLANS_WRITE: "plans:write",
+  PLANS_PUBLISH: "plans:publish",
+  /** the /live socket.io namespace */
+  LIVE_READ: "live:read",
+  /** reserved */
   BOOKINGS_OWN_READ: "bookings:own:read",
+  /** reserved */
   BOOKINGS_OWN_WRITE: "bookings:own:write",
+  /** reserved */
   BOOKINGS_SITE_READ: "bookings:site:read",
+  /** reserved */
   OCCUPANCY_READ: "occupancy:read",
+  /** reserved */
   ANALYTICS_READ: "analytics:read",
-  FLOORPLANS_READ: "floorplans:read",
-  FLOORPLANS_WRITE: "floorplans:write",
-  SITES_ADMIN: "sites:admin",
   USERS_ADMIN: "users:admin",
   MACHINES_ADMIN: "machines:admin",
+  /** reserved (data exports, erasure) */
   PRIVACY_ADMIN: "privacy:admin",
   AUDIT_READ: "audit:read",
+  /** revoke every token of the installation; only platform operators hold it */
+  PLATFORM_ADMIN: "platform:admin",
+  /** the /gateway socket.io namespace and its events */
   GATEWAY_SYNC: "gateway:sync",
+  /** reserved */
   KIOSK_OPERATE: "kiosk:operate",
 } as const;
 
@@ -31,32 +52,47 @@ export function isScope(value: string): value is Scope {
 
 /** Scopes no machine credential may ever hold, whatever an admin picks. */
 export const ADMIN_SCOPES: readonly Scope[] = [
-  SCOPES.SITES_ADMIN,
+  SCOPES.ORG_ADMIN,
+  SCOPES.ACCOUNT_MANAGE,
+  SCOPES.SITES_WRITE,
+  SCOPES.PLANS_WRITE,
+  SCOPES.PLANS_PUBLISH,
   SCOPES.USERS_ADMIN,
   SCOPES.MACHINES_ADMIN,
   SCOPES.PRIVACY_ADMIN,
   SCOPES.AUDIT_READ,
-  SCOPES.FLOORPLANS_WRITE,
+  SCOPES.PLATFORM_ADMIN,
 ];
 
 export const ROLES = ["admin", "facilities", "employee"] as const;
 export type Role = (typeof ROLES)[number];
 
 const EMPLOYEE: readonly Scope[] = [
+  SCOPES.ORG_READ,
+  SCOPES.ACCOUNT_MANAGE,
+  SCOPES.SITES_READ,
+  SCOPES.PLANS_READ,
+  SCOPES.LIVE_READ,
   SCOPES.BOOKINGS_OWN_READ,
   SCOPES.BOOKINGS_OWN_WRITE,
   SCOPES.OCCUPANCY_READ,
-  SCOPES.FLOORPLANS_READ,
 ];
-const FACILITIES: readonly Scope[] = [...EMPLOYEE, SCOPES.BOOKINGS_SITE_READ, SCOPES.ANALYTICS_READ];
+const FACILITIES: readonly Scope[] = [
+  ...EMPLOYEE,
+  SCOPES.BOOKINGS_SITE_READ,
+  SCOPES.ANALYTICS_READ,
+  SCOPES.PLANS_WRITE,
+  SCOPES.PLANS_PUBLISH,
+];
 
+/** What each role's access tokens carry; `platform:admin` is added only for users flagged as platform operators. */
 export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   employee: EMPLOYEE,
   facilities: FACILITIES,
   admin: [
     ...FACILITIES,
-    SCOPES.FLOORPLANS_WRITE,
-    SCOPES.SITES_ADMIN,
+    SCOPES.ORG_ADMIN,
+    SCOPES.SITES_WRITE,
     SCOPES.USERS_ADMIN,
     SCOPES.MACHINES_ADMIN,
     SCOPES.PRIVACY_ADMIN,
@@ -69,14 +105,21 @@ export type MachineKind = (typeof MACHINE_KINDS)[number];
 
 /** What an admin may grant a machine of each kind; the first entries are the defaults offered. */
 export const MACHINE_ALLOWED_SCOPES: Readonly<Record<MachineKind, readonly Scope[]>> = {
-  gateway: [SCOPES.GATEWAY_SYNC, SCOPES.FLOORPLANS_READ, SCOPES.BOOKINGS_SITE_READ],
-  kiosk: [SCOPES.KIOSK_OPERATE, SCOPES.FLOORPLANS_READ, SCOPES.OCCUPANCY_READ],
-  integration: [SCOPES.OCCUPANCY_READ, SCOPES.ANALYTICS_READ, SCOPES.FLOORPLANS_READ, SCOPES.BOOKINGS_SITE_READ],
+  gateway: [SCOPES.GATEWAY_SYNC, SCOPES.PLANS_READ, SCOPES.SITES_READ, SCOPES.BOOKINGS_SITE_READ],
+  kiosk: [SCOPES.KIOSK_OPERATE, SCOPES.PLANS_READ, SCOPES.SITES_READ, SCOPES.OCCUPANCY_READ],
+  integration: [
+    SCOPES.OCCUPANCY_READ,
+    SCOPES.ANALYTICS_READ,
+    SCOPES.PLANS_READ,
+    SCOPES.SITES_READ,
+    SCOPES.BOOKINGS_SITE_READ,
+    SCOPES.LIVE_READ,
+  ],
 };
 
 export const MACHINE_DEFAULT_SCOPES: Readonly<Record<MachineKind, readonly Scope[]>> = {
-  gateway: [SCOPES.GATEWAY_SYNC, SCOPES.FLOORPLANS_READ, SCOPES.BOOKINGS_SITE_READ],
-  kiosk: [SCOPES.KIOSK_OPERATE, SCOPES.FLOORPLANS_READ, SCOPES.OCCUPANCY_READ],
+  gateway: [SCOPES.GATEWAY_SYNC, SCOPES.PLANS_READ, SCOPES.SITES_READ],
+  kiosk: [SCOPES.KIOSK_OPERATE, SCOPES.PLANS_READ, SCOPES.OCCUPANCY_READ],
   integration: [SCOPES.OCCUPANCY_READ],
 };
 
@@ -111,6 +154,13 @@ export interface Principal {
   scopes: readonly Scope[];
   /** "all" for users not limited to some sites; machines are always bound to one site. */
   siteIds: readonly string[] | "all";
+  /** The login session and access token a user principal came with (for logout). */
+  session?: { sid: string; jti: string; expiresAt: Date };
+}
+
+/** How a principal is named in stored rows (`createdBy`) and the audit log: an id, never a name. */
+export function subjectOf(principal: Pick<Principal, "kind" | "id">): string {
+  return `${principal.kind}:${principal.id}`;
 }
 
 export interface Requirement {

@@ -30,7 +30,7 @@ describe("two cloud instances on one PostgreSQL database and one Redis", () => {
     // A fresh channel prefix is not needed: rooms are per organisation, and each test database has its own ids.
     first = await startTestCloud("postgresql", { redisUrl: REDIS });
     second = await createCloud(
-      { ...first.cloud.config, seed: { enabled: false, planFiles: [] } },
+      { ...first.cloud.config, seed: { ...first.cloud.config.seed, enabled: false, planFiles: [] } },
       pino({ level: "silent" }),
     );
   });
@@ -65,7 +65,7 @@ describe("two cloud instances on one PostgreSQL database and one Redis", () => {
     const config = {
       ...first.cloud.config,
       redisUrl: `redis://127.0.0.1:1/${randomBytes(2).readUInt16BE() % 16}`,
-      seed: { enabled: false, planFiles: [] },
+      seed: { ...first.cloud.config.seed, enabled: false, planFiles: [] },
     };
     await expect(createCloud(config, pino({ level: "silent" }))).rejects.toThrow(StartError);
     await expect(createCloud(config, pino({ level: "silent" }))).rejects.toThrow(/DESK_CLOUD_REDIS_URL/);

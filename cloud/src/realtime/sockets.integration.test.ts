@@ -70,10 +70,12 @@ describe.each(PROVIDERS_UNDER_TEST)("socket namespaces on %s", (provider) => {
       connected: false,
       code: "UNAUTHENTICATED",
     });
-    const client = await t.clientWith(["live:read", "gateway:connect"]);
-    const principal = await t.cloud.repos.apiTokens.principalFor(client.token!, new Date());
-    await t.cloud.repos.apiTokens.revoke(t.orgId, principal!.subject.slice("token:".length), new Date());
-    expect(await outcome(open(namespace, valid(client.token)))).toEqual({ connected: false, code: "UNAUTHENTICATED" });
+    const user = await t.userWith(["live:read", "gateway:sync", "account:manage"]);
+    expect((await user.client.post("/api/v1/auth/logout")).status).toBe(204);
+    expect(await outcome(open(namespace, valid(user.client.token)))).toEqual({
+      connected: false,
+      code: "UNAUTHENTICATED",
+    });
   });
 
   it("refuses a token without the namespace's scope and a client speaking another protocol version", async () => {
@@ -103,12 +105,13 @@ describe.each(PROVIDERS_UNDER_TEST)("socket namespaces on %s", (provider) => {
   });
 
   it("tells live browsers and gateways of the organisation, and only them, when a plan is published", async () => {
+    const gatewayClient = await t.clientWith(["gateway:sync"]);
+    const outsider = await t.newOrganisation("Elsewhere Ltd");
     const live = open<LiveServerToClientEvents, LiveClientToServerEvents>(LIVE_NAMESPACE, valid(t.admin.token));
     const gateway = open<GatewayServerToClientEvents, GatewayClientToServerEvents>(
       GATEWAY_NAMESPACE,
-      valid((await t.clientWith(["gateway:connect"])).token),
+      valid(gatewayClient.token),
     );
-    const outsider = await t.newOrganisation("Elsewhere Ltd");
     const foreignGateway = open<GatewayServerToClientEvents, GatewayClientToServerEvents>(
       GATEWAY_NAMESPACE,
       valid(outsider.client.token),
@@ -135,7 +138,7 @@ describe.each(PROVIDERS_UNDER_TEST)("socket namespaces on %s", (provider) => {
   it("answers a gateway's request for the published plans of its site, validated and scoped", async () => {
     const gateway = open<GatewayServerToClientEvents, GatewayClientToServerEvents>(
       GATEWAY_NAMESPACE,
-      valid((await t.clientWith(["gateway:connect"])).token),
+      valid((await t.clientWith(["gateway:sync"])).token),
     );
     await outcome(gateway);
     const fetch = (request: unknown) =>

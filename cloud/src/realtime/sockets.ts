@@ -18,11 +18,16 @@ import {
   type LiveClientToServerEvents,
   type LiveServerToClientEvents,
   type PlanPublished,
+  type Ack,
+  type PublishedPlans,
 } from "@desksharing/protocol";
 
+import { roomsOf } from "../access/accounts.js";
 import type { FloorPlanRepository } from "../db/repositories/floor-plans.js";
-import { hasScope, type Principal, type Scope } from "../domain/principal.js";
+import type { SiteRepository } from "../db/repositories/sites.js";
 import type { Authenticator } from "../http/auth.js";
+import { msUntilExpiry } from "../identity/revocation.js";
+import { authorize, SCOPES, type Principal, type Scope } from "../identity/scopes.js";
 
 export interface SocketData {
   principal: Principal;
@@ -49,6 +54,7 @@ export interface RealtimeDeps {
   server: HttpsServer;
   authenticator: Authenticator;
   floorPlans: FloorPlanRepository;
+  sites: SiteRepository;
   /** Origins allowed on /live; the server's own origin is added by the caller. */
   liveOrigins: () => readonly string[];
   logger: Logger;
@@ -58,12 +64,26 @@ export interface RealtimeDeps {
 export interface Realtime {
   io: Server;
   planPublished(orgId: string, event: PlanPublished): void;
+  /** Drops the sockets in these rooms (a revoked session, user or machine), on every instance; "all" drops all. */
+  disconnect(rooms: string[] | "all"): void;
   close(): Promise<void>;
 }
 
+/** What each client-to-server event needs; checked with `authorize` on every event, like routes are. */
+export const SOCKET_EVENT_SCOPES = {
+  "plans:fetch": SCOPES.GATEWAY_SYNC,
+} as const satisfies Record<keyof GatewayClientToServerEvents, Scope>;
+
+/** Namespaces and the scope a handshake needs. */
+export const NAMESPACE_SCOPES = {
+  [LIVE_NAMESPACE]: SCOPES.LIVE_READ,
+  [GATEWAY_NAMESPACE]: SCOPES.GATEWAY_SYNC,
+} as const;
+
 /**
  * Authentication runs once per connection, at the handshake, with the same authenticator as REST. The token
- * travels in `auth`, never in the query string.
+ * travels in `auth`, never in the query string. Since nothing checks the token again, the socket joins the rooms of
+ * its user, session or machine (revocations disconnect those rooms) and is dropped when its token expires.
  */
 function authMiddleware(authenticator: Authenticator, scope: Scope, now: () => Date) {
   return (socket: Socket, next: (err?: Error) => void): void => {
@@ -83,9 +103,18 @@ function authMiddleware(authenticator: Authenticator, scope: Scope, now: () => D
     authenticator.authenticate(auth.data.token, now()).then(
       (principal) => {
         if (!principal) return next(refusal(ERROR_CODES.UNAUTHENTICATED, "the token is invalid, expired or revoked"));
-        if (!hasScope(principal, scope)) return next(refusal(ERROR_CODES.FORBIDDEN, `needs the '${scope}' scope`));
+        if (!authorize(principal, { scopes: [scope] }).ok) {
+          return next(refusal(ERROR_CODES.FORBIDDEN, `needs the '${scope}' scope`));
+        }
         (socket.data as SocketData).principal = principal;
-        void socket.join(orgRoom(principal.orgId));
+        void socket.join([orgRoom(principal.orgId), ...roomsOf(principal)]);
+        if (principal.session) {
+          const expiry = setTimeout(
+            () => socket.disconnect(true),
+            msUntilExpiry({ exp: principal.session.expiresAt.getTime() / 1000 }, now()),
+          );
+          socket.once("disconnect", () => clearTimeout(expiry));
+        }
         next();
       },
       (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
@@ -97,6 +126,7 @@ export function createRealtime({
   server,
   authenticator,
   floorPlans,
+  sites,
   liveOrigins,
   logger,
   now,
@@ -118,35 +148,32 @@ export function createRealtime({
     }
     next();
   });
-  live.use(authMiddleware(authenticator, "live:read", now));
+  live.use(authMiddleware(authenticator, NAMESPACE_SCOPES[LIVE_NAMESPACE], now));
 
   const gateway: GatewayNamespace = io.of(GATEWAY_NAMESPACE);
-  gateway.use(authMiddleware(authenticator, "gateway:connect", now));
+  gateway.use(authMiddleware(authenticator, NAMESPACE_SCOPES[GATEWAY_NAMESPACE], now));
+  const answerPlansFetch = async (principal: Principal, request: unknown): Promise<Ack<PublishedPlans>> => {
+    const parsed = PublishedPlansRequest.safeParse(request);
+    if (!parsed.success) return fail({ code: ERROR_CODES.VALIDATION_FAILED, message: "expected { siteId }" });
+    const site = (await sites.list(principal.orgId)).find((candidate) => candidate.key === parsed.data.siteId);
+    if (!site) return fail({ code: ERROR_CODES.NOT_FOUND, message: "site not found" });
+    if (!authorize(principal, { scopes: [SOCKET_EVENT_SCOPES["plans:fetch"]], siteId: site.id }).ok) {
+      return fail({ code: ERROR_CODES.FORBIDDEN, message: "not allowed for this site" });
+    }
+    const plans = await floorPlans.publishedForSiteKey(principal.orgId, parsed.data.siteId);
+    if (!plans) return fail({ code: ERROR_CODES.NOT_FOUND, message: "site not found" });
+    return ok({
+      siteId: parsed.data.siteId,
+      plans: plans.map((plan) => ({ version: plan.version, plan: plan.document })),
+    });
+  };
   gateway.on("connection", (socket) => {
     socket.on("plans:fetch", (request, ack) => {
       if (typeof ack !== "function") return;
-      const parsed = PublishedPlansRequest.safeParse(request);
-      if (!parsed.success) {
-        ack(fail({ code: ERROR_CODES.VALIDATION_FAILED, message: "expected { siteId }" }));
-        return;
-      }
-      const { principal } = socket.data;
-      floorPlans.publishedForSiteKey(principal.orgId, parsed.data.siteId).then(
-        (plans) => {
-          if (!plans) ack(fail({ code: ERROR_CODES.NOT_FOUND, message: "site not found" }));
-          else
-            ack(
-              ok({
-                siteId: parsed.data.siteId,
-                plans: plans.map((plan) => ({ version: plan.version, plan: plan.document })),
-              }),
-            );
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, "plans:fetch failed");
-          ack(fail({ code: ERROR_CODES.INTERNAL, message: "internal error" }));
-        },
-      );
+      answerPlansFetch(socket.data.principal, request).then(ack, (error: unknown) => {
+        logger.error({ err: error }, "plans:fetch failed");
+        ack(fail({ code: ERROR_CODES.INTERNAL, message: "internal error" }));
+      });
     });
   });
 
@@ -155,6 +182,12 @@ export function createRealtime({
     planPublished(orgId, event) {
       live.to(orgRoom(orgId)).emit("plan:published", event);
       gateway.to(orgRoom(orgId)).emit("plan:published", event);
+    },
+    disconnect(rooms) {
+      for (const namespace of [live, gateway]) {
+        if (rooms === "all") namespace.disconnectSockets(true);
+        else if (rooms.length > 0) namespace.in(rooms).disconnectSockets(true);
+      }
     },
     close: () =>
       new Promise<void>((resolve) => {

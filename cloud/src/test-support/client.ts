@@ -68,6 +68,9 @@ export function checkResponse(routes: readonly AnyRoute[], method: string, url: 
         );
       }
       return;
+    case "empty":
+      if (response.bytes.length !== 0) throw new SchemaMismatchError(`${method} ${url}: 204 with a body`);
+      return;
     case "text":
       if (!String(response.headers["content-type"]).startsWith(spec.contentType)) {
         throw new SchemaMismatchError(`${method} ${url}: unexpected content type`);

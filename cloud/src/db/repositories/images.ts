@@ -56,8 +56,15 @@ export function imageRepository(db: Db) {
       return rows.map(toImage);
     },
 
-    async content(orgId: string, imageId: string): Promise<{ contentType: string; data: Uint8Array } | null> {
-      return db.floorImage.findFirst({ where: { orgId, id: imageId }, select: { contentType: true, data: true } });
+    async content(
+      orgId: string,
+      imageId: string,
+    ): Promise<{ contentType: string; data: Uint8Array; siteId: string } | null> {
+      const row = await db.floorImage.findFirst({
+        where: { orgId, id: imageId },
+        select: { contentType: true, data: true, floor: { select: { siteId: true } } },
+      });
+      return row && { contentType: row.contentType, data: row.data, siteId: row.floor.siteId };
     },
   };
 }

@@ -1,9 +1,15 @@
 import type { Db } from "../database.js";
-import { apiTokenRepository } from "./api-tokens.js";
+import { auditLogRepository } from "./audit-log.js";
+import { dataKeyStore, keyAccessLog } from "./data-keys.js";
 import { floorPlanRepository } from "./floor-plans.js";
 import { imageRepository } from "./images.js";
+import { machineCredentialRepository } from "./machine-credentials.js";
 import { organisationRepository } from "./organisations.js";
+import { refreshTokenStore } from "./refresh-tokens.js";
+import { revocationRepository } from "./revocations.js";
+import { signingKeyStore } from "./signing-keys.js";
 import { siteRepository } from "./sites.js";
+import { userRepository } from "./users.js";
 
 export function createRepositories(db: Db) {
   return {
@@ -11,7 +17,14 @@ export function createRepositories(db: Db) {
     sites: siteRepository(db),
     floorPlans: floorPlanRepository(db),
     images: imageRepository(db),
-    apiTokens: apiTokenRepository(db),
+    users: userRepository(db),
+    refreshTokens: refreshTokenStore(db),
+    revocations: revocationRepository(db),
+    signingKeys: signingKeyStore(db),
+    dataKeys: dataKeyStore(db),
+    keyAccessLog: keyAccessLog(db),
+    machineCredentials: machineCredentialRepository(db),
+    auditLog: auditLogRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

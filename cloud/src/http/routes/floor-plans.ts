@@ -11,7 +11,17 @@ import {
 import { placementIssues } from "../../domain/floor-plan.js";
 import { ApiError, notFound } from "../errors.js";
 import { defineRoute, type AnyRoute } from "../route.js";
-import { API, FloorParams, listOf, SiteParams, VersionParams, type RouteDeps } from "./common.js";
+import { subjectOf } from "../../identity/scopes.js";
+import {
+  API,
+  FloorParams,
+  floorInReach,
+  listOf,
+  SiteParams,
+  siteInReach,
+  VersionParams,
+  type RouteDeps,
+} from "./common.js";
 
 function checkPlacement(plan: FloorPlan, siteKey: string, floorKey?: string): void {
   const issues = placementIssues(plan, siteKey, floorKey);
@@ -35,10 +45,9 @@ export function floorPlanRoutes(deps: RouteDeps): AnyRoute[] {
       body: { kind: "json", schema: FloorPlan, limit: "floorPlan" },
       response: { kind: "json", status: 201, schema: FloorPlanImport, description: "The floor and the new draft" },
       handler: async ({ principal, params, body }) => {
-        const site = await repos.sites.get(principal.orgId, params.siteId);
-        if (!site) throw notFound("site");
+        const site = await siteInReach(repos, principal, params.siteId);
         checkPlacement(body, site.key);
-        const imported = await repos.floorPlans.importDraft(principal.orgId, site.id, body, principal.subject);
+        const imported = await repos.floorPlans.importDraft(principal.orgId, site.id, body, subjectOf(principal));
         if (!imported) throw notFound("site");
         return { status: 201, body: imported };
       },
@@ -53,6 +62,7 @@ export function floorPlanRoutes(deps: RouteDeps): AnyRoute[] {
       params: SiteParams,
       response: { kind: "json", status: 200, schema: listOf(PublishedFloorPlan), description: "Published plans" },
       handler: async ({ principal, params }) => {
+        await siteInReach(repos, principal, params.siteId);
         const plans = await repos.floorPlans.publishedForSite(principal.orgId, params.siteId);
         if (!plans) throw notFound("site");
         return { status: 200, body: { items: plans } };
@@ -68,6 +78,7 @@ export function floorPlanRoutes(deps: RouteDeps): AnyRoute[] {
       params: FloorParams,
       response: { kind: "json", status: 200, schema: PublishedFloorPlan, description: "The published plan" },
       handler: async ({ principal, params }) => {
+        await floorInReach(repos, principal, params.floorId);
         const plan = await repos.floorPlans.published(principal.orgId, params.floorId);
         if (!plan) throw notFound("published floor plan");
         return { status: 200, body: plan };
@@ -83,6 +94,7 @@ export function floorPlanRoutes(deps: RouteDeps): AnyRoute[] {
       params: FloorParams,
       response: { kind: "json", status: 200, schema: FloorLayout, description: "The layout" },
       handler: async ({ principal, params }) => {
+        await floorInReach(repos, principal, params.floorId);
         const layout = await repos.floorPlans.layout(principal.orgId, params.floorId);
         if (!layout) throw notFound("published floor plan");
         return { status: 200, body: layout };
@@ -98,6 +110,7 @@ export function floorPlanRoutes(deps: RouteDeps): AnyRoute[] {
       params: FloorParams,
       response: { kind: "json", status: 200, schema: listOf(FloorPlanVersionSummary), description: "The versions" },
       handler: async ({ principal, params }) => {
+        await floorInReach(repos, principal, params.floorId);
         const versions = await repos.floorPlans.versions(principal.orgId, params.floorId);
         if (!versions) throw notFound("floor");
         return { status: 200, body: { items: versions } };
@@ -113,6 +126,7 @@ export function floorPlanRoutes(deps: RouteDeps): AnyRoute[] {
       params: VersionParams,
       response: { kind: "json", status: 200, schema: FloorPlanVersionDetail, description: "The version" },
       handler: async ({ principal, params }) => {
+        await floorInReach(repos, principal, params.floorId);
         const version = await repos.floorPlans.version(principal.orgId, params.floorId, params.version);
         if (!version) throw notFound("floor-plan version");
         return { status: 200, body: version };
@@ -135,8 +149,7 @@ export function floorPlanRoutes(deps: RouteDeps): AnyRoute[] {
       },
       errors: [409],
       handler: async ({ principal, params, body }) => {
-        const floor = await repos.sites.floor(principal.orgId, params.floorId);
-        if (!floor) throw notFound("floor");
+        const floor = await floorInReach(repos, principal, params.floorId);
         const site = await repos.sites.get(principal.orgId, floor.siteId);
         if (!site) throw notFound("site");
         checkPlacement(body, site.key, floor.key);
@@ -156,11 +169,12 @@ export function floorPlanRoutes(deps: RouteDeps): AnyRoute[] {
       response: { kind: "json", status: 200, schema: FloorPlanVersionSummary, description: "The published version" },
       errors: [409],
       handler: async ({ principal, params, now }) => {
+        await floorInReach(repos, principal, params.floorId);
         const published = await repos.floorPlans.publish(
           principal.orgId,
           params.floorId,
           params.version,
-          principal.subject,
+          subjectOf(principal),
           now,
         );
         if (!published.ok) throw published.reason === "not-found" ? notFound("floor-plan version") : notDraft();

@@ -3,7 +3,9 @@ import { ERROR_CODES, FloorImage } from "@desksharing/protocol";
 import { IMAGE_TYPES, sniffImageType } from "../../domain/image.js";
 import { ApiError, notFound } from "../errors.js";
 import { defineRoute, type AnyRoute } from "../route.js";
-import { API, FloorParams, ImageParams, listOf, type RouteDeps } from "./common.js";
+import { subjectOf } from "../../identity/scopes.js";
+import { requireSite } from "../site-access.js";
+import { API, FloorParams, floorInReach, ImageParams, listOf, type RouteDeps } from "./common.js";
 
 export function imageRoutes({ repos }: RouteDeps): AnyRoute[] {
   return [
@@ -18,6 +20,7 @@ export function imageRoutes({ repos }: RouteDeps): AnyRoute[] {
       body: { kind: "image" },
       response: { kind: "json", status: 201, schema: FloorImage, description: "The stored image" },
       handler: async ({ principal, params, body }) => {
+        await floorInReach(repos, principal, params.floorId);
         const sniffed = sniffImageType(body);
         if (sniffed === null) {
           throw new ApiError(ERROR_CODES.UNSUPPORTED_MEDIA_TYPE, `the file is not a ${IMAGE_TYPES.join(", ")} image`);
@@ -26,7 +29,7 @@ export function imageRoutes({ repos }: RouteDeps): AnyRoute[] {
           principal.orgId,
           params.floorId,
           { contentType: sniffed, data: body },
-          principal.subject,
+          subjectOf(principal),
         );
         if (!image) throw notFound("floor");
         return { status: 201, body: image };
@@ -42,6 +45,7 @@ export function imageRoutes({ repos }: RouteDeps): AnyRoute[] {
       params: FloorParams,
       response: { kind: "json", status: 200, schema: listOf(FloorImage), description: "The images" },
       handler: async ({ principal, params }) => {
+        await floorInReach(repos, principal, params.floorId);
         const images = await repos.images.list(principal.orgId, params.floorId);
         if (!images) throw notFound("floor");
         return { status: 200, body: { items: images } };
@@ -59,6 +63,7 @@ export function imageRoutes({ repos }: RouteDeps): AnyRoute[] {
       handler: async ({ principal, params }) => {
         const image = await repos.images.content(principal.orgId, params.imageId);
         if (!image) throw notFound("image");
+        requireSite(principal, image.siteId);
         return { status: 200, binary: image.data, contentType: image.contentType };
       },
     }),

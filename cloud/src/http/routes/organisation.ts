@@ -2,9 +2,10 @@ import { ERROR_CODES, Organisation, OrganisationSettings, OrganisationSettingsPa
 
 import { ApiError, notFound } from "../errors.js";
 import { defineRoute, type AnyRoute } from "../route.js";
+import { subjectOf } from "../../identity/scopes.js";
 import { API, type RouteDeps } from "./common.js";
 
-export function organisationRoutes({ repos }: RouteDeps): AnyRoute[] {
+export function organisationRoutes({ repos, access }: RouteDeps): AnyRoute[] {
   return [
     defineRoute({
       method: "get",
@@ -48,7 +49,7 @@ export function organisationRoutes({ repos }: RouteDeps): AnyRoute[] {
         schema: OrganisationSettings,
         description: "The settings after the change",
       },
-      handler: async ({ principal, body }) => {
+      handler: async ({ principal, body, now }) => {
         const current = await repos.organisations.settings(principal.orgId);
         if (!current) throw notFound("organisation settings");
         const rules = { ...current.bookingRules, ...body.bookingRules };
@@ -59,6 +60,15 @@ export function organisationRoutes({ repos }: RouteDeps): AnyRoute[] {
         }
         const settings = await repos.organisations.updateSettings(principal.orgId, body);
         if (!settings) throw notFound("organisation settings");
+        await access.audit.record({
+          at: now,
+          action: "settings_change",
+          actor: subjectOf(principal),
+          orgId: principal.orgId,
+          target: `organisation:${principal.orgId}`,
+          outcome: "success",
+          details: { bookingRules: body.bookingRules ?? null, privacy: body.privacy ?? null },
+        });
         return { status: 200, body: settings };
       },
     }),

@@ -2,7 +2,8 @@ import { ERROR_CODES, Floor, Site, SiteCreate, SitePatch } from "@desksharing/pr
 
 import { ApiError, notFound } from "../errors.js";
 import { defineRoute, type AnyRoute } from "../route.js";
-import { API, FloorParams, listOf, SiteParams, type RouteDeps } from "./common.js";
+import { allowedSite } from "../site-access.js";
+import { API, FloorParams, floorInReach, listOf, SiteParams, siteInReach, type RouteDeps } from "./common.js";
 
 export function siteRoutes({ repos }: RouteDeps): AnyRoute[] {
   return [
@@ -14,7 +15,10 @@ export function siteRoutes({ repos }: RouteDeps): AnyRoute[] {
       tag: "sites",
       scope: "sites:read",
       response: { kind: "json", status: 200, schema: listOf(Site), description: "The sites" },
-      handler: async ({ principal }) => ({ status: 200, body: { items: await repos.sites.list(principal.orgId) } }),
+      handler: async ({ principal }) => {
+        const sites = await repos.sites.list(principal.orgId);
+        return { status: 200, body: { items: sites.filter((site) => allowedSite(principal, site.id)) } };
+      },
     }),
     defineRoute({
       method: "post",
@@ -27,6 +31,9 @@ export function siteRoutes({ repos }: RouteDeps): AnyRoute[] {
       response: { kind: "json", status: 201, schema: Site, description: "The new site" },
       errors: [409],
       handler: async ({ principal, body }) => {
+        if (principal.siteIds !== "all") {
+          throw new ApiError(ERROR_CODES.FORBIDDEN, "a credential limited to some sites cannot add sites");
+        }
         const created = await repos.sites.create(principal.orgId, body);
         if (!created.ok) throw new ApiError(ERROR_CODES.CONFLICT, `a site with key '${body.key}' exists already`);
         return { status: 201, body: created.value };
@@ -42,9 +49,7 @@ export function siteRoutes({ repos }: RouteDeps): AnyRoute[] {
       params: SiteParams,
       response: { kind: "json", status: 200, schema: Site, description: "The site" },
       handler: async ({ principal, params }) => {
-        const site = await repos.sites.get(principal.orgId, params.siteId);
-        if (!site) throw notFound("site");
-        return { status: 200, body: site };
+        return { status: 200, body: await siteInReach(repos, principal, params.siteId) };
       },
     }),
     defineRoute({
@@ -58,6 +63,7 @@ export function siteRoutes({ repos }: RouteDeps): AnyRoute[] {
       body: { kind: "json", schema: SitePatch, limit: "json" },
       response: { kind: "json", status: 200, schema: Site, description: "The site after the change" },
       handler: async ({ principal, params, body }) => {
+        await siteInReach(repos, principal, params.siteId);
         const site = await repos.sites.update(principal.orgId, params.siteId, body);
         if (!site) throw notFound("site");
         return { status: 200, body: site };
@@ -73,7 +79,7 @@ export function siteRoutes({ repos }: RouteDeps): AnyRoute[] {
       params: SiteParams,
       response: { kind: "json", status: 200, schema: listOf(Floor), description: "The floors" },
       handler: async ({ principal, params }) => {
-        if (!(await repos.sites.get(principal.orgId, params.siteId))) throw notFound("site");
+        await siteInReach(repos, principal, params.siteId);
         return { status: 200, body: { items: await repos.sites.floors(principal.orgId, params.siteId) } };
       },
     }),
@@ -87,9 +93,7 @@ export function siteRoutes({ repos }: RouteDeps): AnyRoute[] {
       params: FloorParams,
       response: { kind: "json", status: 200, schema: Floor, description: "The floor" },
       handler: async ({ principal, params }) => {
-        const floor = await repos.sites.floor(principal.orgId, params.floorId);
-        if (!floor) throw notFound("floor");
-        return { status: 200, body: floor };
+        return { status: 200, body: await floorInReach(repos, principal, params.floorId) };
       },
     }),
   ];

@@ -1,0 +1,111 @@
+import { z } from "zod";
+
+import {
+  ERROR_CODES,
+  Id,
+  SessionsRevoked,
+  UserCreate,
+  UserCreated,
+  UserDetail,
+  UserRoleChange,
+  UserSummary,
+} from "@desksharing/protocol";
+
+import { subjectOf } from "../../identity/scopes.js";
+import { ApiError, notFound } from "../errors.js";
+import { defineRoute, type AnyRoute } from "../route.js";
+import { API, listOf, type RouteDeps } from "./common.js";
+
+const UserParams = z.strictObject({ userId: Id });
+
+const unknownSite = (): ApiError =>
+  new ApiError(ERROR_CODES.VALIDATION_FAILED, "siteIds names a site the organisation does not have", [
+    { path: "body.siteIds", message: "unknown site" },
+  ]);
+
+export function userRoutes({ access }: RouteDeps): AnyRoute[] {
+  const { accounts } = access;
+  return [
+    defineRoute({
+      method: "post",
+      path: `${API}/users`,
+      operationId: "createUser",
+      summary: "Add a user with a role (optionally limited to some sites); the initial password is shown once",
+      tag: "users",
+      scope: "users:admin",
+      body: { kind: "json", schema: UserCreate, limit: "json" },
+      response: { kind: "json", status: 201, schema: UserCreated, description: "The user and the initial password" },
+      errors: [409],
+      handler: async ({ principal, body, now }) => {
+        const created = await accounts.createUser(principal.orgId, body, subjectOf(principal), now);
+        if (created.ok) return { status: 201, body: { user: created.user, initialPassword: created.initialPassword } };
+        if (created.code === "unknown_site") throw unknownSite();
+        throw new ApiError(ERROR_CODES.CONFLICT, "a user with this e-mail address exists already");
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: `${API}/users`,
+      operationId: "listUsers",
+      summary: "Users of the organisation, without personal data",
+      tag: "users",
+      scope: "users:admin",
+      response: { kind: "json", status: 200, schema: listOf(UserSummary), description: "The users" },
+      handler: async ({ principal }) => ({ status: 200, body: { items: await accounts.listUsers(principal.orgId) } }),
+    }),
+    defineRoute({
+      method: "get",
+      path: `${API}/users/:userId`,
+      operationId: "getUser",
+      summary: "One user with name and e-mail; the view is written to the audit log",
+      tag: "users",
+      scope: "users:admin",
+      params: UserParams,
+      response: { kind: "json", status: 200, schema: UserDetail, description: "The user" },
+      handler: async ({ principal, params, now }) => {
+        const user = await accounts.userDetail(principal.orgId, params.userId, principal, "user-admin", now);
+        if (!user) throw notFound("user");
+        return { status: 200, body: user };
+      },
+    }),
+    defineRoute({
+      method: "put",
+      path: `${API}/users/:userId/role`,
+      operationId: "changeUserRole",
+      summary: "Change a user's role and site limits; the user's tokens stop working at once",
+      tag: "users",
+      scope: "users:admin",
+      params: UserParams,
+      body: { kind: "json", schema: UserRoleChange, limit: "json" },
+      response: { kind: "json", status: 200, schema: UserSummary, description: "The user after the change" },
+      handler: async ({ principal, params, body, now }) => {
+        const changed = await accounts.changeRole(
+          principal.orgId,
+          params.userId,
+          body.role,
+          body.siteIds ?? null,
+          subjectOf(principal),
+          now,
+        );
+        if (changed === null) throw notFound("user");
+        if (changed === "unknown_site") throw unknownSite();
+        return { status: 200, body: changed };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: `${API}/users/:userId/revoke-sessions`,
+      operationId: "revokeUserSessions",
+      summary: "End every session of a user (tokens, refresh tokens, live sockets)",
+      tag: "users",
+      scope: "users:admin",
+      params: UserParams,
+      response: { kind: "json", status: 200, schema: SessionsRevoked, description: "How many sessions ended" },
+      handler: async ({ principal, params, now }) => {
+        const revoked = await accounts.revokeUser(principal.orgId, params.userId, subjectOf(principal), now);
+        if (revoked === null) throw notFound("user");
+        return { status: 200, body: { revokedSessions: revoked } };
+      },
+    }),
+  ];
+}
