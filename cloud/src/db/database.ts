@@ -36,8 +36,12 @@ export async function openDatabase(target: DatabaseTarget, log: (message: string
   const db =
     target.provider === "sqlite" ? new SqliteClient({ adapter }) : (new PostgresClient({ adapter }) as unknown as Db);
   await db.$connect();
-  // Readers (the API) need not wait for a writer (a publish) to finish.
-  if (target.provider === "sqlite") await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  if (target.provider === "sqlite") {
+    // Readers (the API) need not wait for a writer (a publish) to finish.
+    await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+    // Deleted and overwritten rows (old ciphertexts, revoked tokens) are zeroed, not left in free pages.
+    await db.$queryRawUnsafe("PRAGMA secure_delete = ON");
+  }
   return {
     db,
     target,
