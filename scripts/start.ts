@@ -66,8 +66,8 @@ async function main(): Promise<void> {
       `  Edge metrics:   ${edge.httpsUrl}/metrics`,
       `  Sensors (MQTT): ${edge.mqttUrl}  (${credentials.devices.length} simulated devices)`,
       `  Cloud API:      ${cloud.url}/api/v1  (OpenAPI: ${cloud.url}/api/v1/openapi.json)`,
-      cloud.adminToken
-        ? `  Admin token (shown once, also in ${join(edge.dataDir, "cloud-admin-token")}): ${cloud.adminToken}`
+      cloud.adminPassword
+        ? `  First admin (shown once, also in ${join(edge.dataDir, "cloud-admin-password")}): ${cloud.adminEmail} / ${cloud.adminPassword}`
         : "",
       "  Certificates are self-signed development certificates in the data directory. Ctrl-C stops everything.",
       "",
