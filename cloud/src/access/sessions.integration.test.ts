@@ -83,7 +83,7 @@ describe.each(PROVIDERS_UNDER_TEST)("sign-in sessions on %s", (provider) => {
 
     const c = await t.login(employee.email, employee.password);
     const everywhere = await anonymous.as(b.accessToken).post("/api/v1/auth/logout-everywhere");
-    expect(everywhere.json).toMatchObject({ revokedSessions: expect.any(Number) });
+    expect((everywhere.json as { revokedSessions: number }).revokedSessions).toBeGreaterThanOrEqual(2);
     for (const session of [b, c]) {
       expect((await anonymous.as(session.accessToken).get("/api/v1/me")).status).toBe(401);
       expect((await refresh(session.refreshToken)).status).toBe(401);
@@ -99,15 +99,14 @@ describe.each(PROVIDERS_UNDER_TEST)("sign-in sessions on %s", (provider) => {
       newPassword: "tiny pass",
     });
     expect(short.status).toBe(422);
-    expect(short.json).toMatchObject({ error: { message: expect.stringContaining("at least 15 characters") } });
+    expect((short.json as { error: { message: string } }).error.message).toContain("at least 15 characters");
     const personal = await me.post("/api/v1/me/password", {
       currentPassword: employee.password,
       newPassword: "erika mustermann example",
     });
     expect(personal.status).toBe(422);
-    expect(personal.json).toMatchObject({
-      error: { details: expect.arrayContaining([expect.objectContaining({ code: "context_word" })]) },
-    });
+    const reasons = (personal.json as { error: { details: { code: string }[] } }).error.details;
+    expect(reasons.map((reason) => reason.code)).toContain("context_word");
     const wrong = await me.post("/api/v1/me/password", {
       currentPassword: "not my password at all",
       newPassword: "cobalt harbour lantern 1987 quietly",

@@ -101,7 +101,7 @@ describe.each(PROVIDERS_UNDER_TEST)("access-token checks on %s", (provider) => {
     const employee = await t.clientWith(["sites:read"]);
     const [header, payload, signature] = employee.token!.split(".");
     const escalated = {
-      ...JSON.parse(Buffer.from(payload!, "base64url").toString()),
+      ...(JSON.parse(Buffer.from(payload!, "base64url").toString()) as Record<string, unknown>),
       scope: ROLE_SCOPES.admin.join(" "),
     };
     expect(await status(`${header}.${b64(escalated)}.${signature}`)).toBe(401);

@@ -19,6 +19,8 @@ export interface RequestOptions {
   /** Raw body with its content type (images, broken JSON). */
   body?: { data: Buffer | string; contentType: string };
   headers?: Record<string, string>;
+  /** Source address of the connection (any of 127.0.0.0/8 works on loopback), to act as several clients. */
+  localAddress?: string;
 }
 
 function matchRoute(routes: readonly AnyRoute[], method: string, pathname: string): AnyRoute | undefined {
@@ -133,19 +135,29 @@ export class ApiClient {
     }
     if (payload !== undefined) headers["content-length"] = String(payload.length);
     return new Promise((resolve, reject) => {
-      const req = request(new URL(path, this.baseUrl), { method, headers, ca: this.ca, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", reject);
-        res.on("end", () => {
-          const bytes = Buffer.concat(chunks);
-          const text = bytes.toString("utf8");
-          const isJson = String(res.headers["content-type"] ?? "").startsWith("application/json");
-          let json: unknown;
-          if (isJson) json = JSON.parse(text);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, bytes, json });
-        });
-      });
+      const req = request(
+        new URL(path, this.baseUrl),
+        {
+          method,
+          headers,
+          ca: this.ca,
+          agent: false,
+          ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", reject);
+          res.on("end", () => {
+            const bytes = Buffer.concat(chunks);
+            const text = bytes.toString("utf8");
+            const isJson = String(res.headers["content-type"] ?? "").startsWith("application/json");
+            let json: unknown;
+            if (isJson) json = JSON.parse(text);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, bytes, json });
+          });
+        },
+      );
       req.on("error", reject);
       req.end(payload);
     });
