@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 
 import { pino, type Logger } from "pino";
 
-import { createAccess, type Access, type AccessOptions } from "./access/index.js";
+import { createAccess, MasterKeyError, type Access, type AccessOptions } from "./access/index.js";
 import type { CloudConfig } from "./config.js";
 import { databaseTarget, openDatabase, type Database } from "./db/database.js";
 import { createRepositories, type Repositories } from "./db/repositories/index.js";
@@ -91,7 +91,7 @@ export async function createCloud(
     access = await createAccess(config, repos, now(), logger, options);
   } catch (error) {
     await database.close();
-    throw error instanceof Error && error.name === "MasterKeyError" ? new StartError(error.message) : error;
+    throw error instanceof MasterKeyError ? new StartError(error.message) : error;
   }
 
   let admin: CloudInstance["admin"];
