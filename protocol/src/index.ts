@@ -12,3 +12,4 @@ export * from "./realtime/cloud.js";
 export * from "./rest/cloud-api.js";
 export * from "./rest/cloud-identity.js";
 export * from "./realtime/gateway-link.js";
+export * from "./transport.js";

@@ -2,7 +2,7 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
 
-import { ERROR_CODES } from "@desksharing/protocol";
+import { ERROR_CODES, HSTS_MAX_AGE_SECONDS } from "@desksharing/protocol";
 
 import type { CloudConfig } from "../config.js";
 import type { Authenticator } from "./auth.js";
@@ -27,7 +27,7 @@ export function createHttpApp({ config, routes, authenticator, metrics, logger, 
   app.set("query parser", "simple");
   app.use(
     helmet({
-      strictTransportSecurity: { maxAge: 63_072_000, includeSubDomains: true },
+      strictTransportSecurity: { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true },
       contentSecurityPolicy: {
         useDefaults: false,
         directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], objectSrc: ["'none'"] },

@@ -2,28 +2,13 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { SecureContextOptions, TlsOptions } from "node:tls";
 
+import { TLS_SERVER_POLICY } from "@desksharing/protocol";
 import { generate } from "selfsigned";
 
 import type { CloudConfig } from "../config.js";
 
-/**
- * Mozilla "intermediate" (ssl-config-generator 6.0): ECDHE with AES-GCM or ChaCha20-Poly1305 for TLS 1.2; TLS 1.3
- * suites are Node's defaults, which are the same list. Mozilla's key-exchange list starts with X25519MLKEM768, which
- * Node 20 cannot set, so the classical curves remain.
- */
-export const TLS_SETTINGS = {
-  minVersion: "TLSv1.2",
-  ciphers: [
-    "ECDHE-ECDSA-AES128-GCM-SHA256",
-    "ECDHE-RSA-AES128-GCM-SHA256",
-    "ECDHE-ECDSA-AES256-GCM-SHA384",
-    "ECDHE-RSA-AES256-GCM-SHA384",
-    "ECDHE-ECDSA-CHACHA20-POLY1305",
-    "ECDHE-RSA-CHACHA20-POLY1305",
-  ].join(":"),
-  ecdhCurve: "X25519:prime256v1:secp384r1",
-  honorCipherOrder: false,
-} as const satisfies TlsOptions;
+/** The platform's TLS policy (protocol `TLS_SERVER_POLICY`), checked against Node's option types here. */
+export const TLS_SETTINGS = TLS_SERVER_POLICY satisfies TlsOptions;
 
 export interface TlsMaterial {
   cert: string;

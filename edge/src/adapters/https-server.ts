@@ -3,22 +3,10 @@ import { createServer } from "node:https";
 import type { Server } from "node:https";
 import path from "node:path";
 
+import { HSTS_MAX_AGE_SECONDS, TLS_SERVER_POLICY } from "@desksharing/protocol";
 import express from "express";
 
 import type { TlsMaterial } from "./certificates.js";
-
-/** Mozilla "intermediate" (v6): ECDHE with AES-GCM or ChaCha20-Poly1305 for TLS 1.2; TLS 1.3 suites as default. */
-const INTERMEDIATE_CIPHERS = [
-  "ECDHE-ECDSA-AES128-GCM-SHA256",
-  "ECDHE-RSA-AES128-GCM-SHA256",
-  "ECDHE-ECDSA-AES256-GCM-SHA384",
-  "ECDHE-RSA-AES256-GCM-SHA384",
-  "ECDHE-ECDSA-CHACHA20-POLY1305",
-  "ECDHE-RSA-CHACHA20-POLY1305",
-].join(":");
-
-/** Mozilla's list without X25519MLKEM768, which Node 20 cannot set. */
-const ECDH_CURVES = "X25519:prime256v1:secp384r1";
 
 export interface Health {
   status: "ok" | "degraded";
@@ -39,7 +27,7 @@ export function createHttpsServer(tls: TlsMaterial, routes: HttpsRoutes): Server
   const app = express();
   app.disable("x-powered-by");
   app.use((_req, res, next) => {
-    res.setHeader("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    res.setHeader("Strict-Transport-Security", `max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains`);
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "no-referrer");
     next();
@@ -71,10 +59,7 @@ export function createHttpsServer(tls: TlsMaterial, routes: HttpsRoutes): Server
     {
       cert: tls.cert,
       key: tls.key,
-      minVersion: "TLSv1.2",
-      ciphers: INTERMEDIATE_CIPHERS,
-      ecdhCurve: ECDH_CURVES,
-      honorCipherOrder: false,
+      ...TLS_SERVER_POLICY,
     },
     app,
   );
