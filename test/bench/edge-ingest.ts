@@ -1,11 +1,23 @@
 /**
- * Edge ingest benchmark: 5,000 desk sensors publish QoS 1 readings as fast as the embedded broker takes them
- * (one reading in flight per device). Measured in one run: the rate a bare subscriber receives from the same
- * broker (baseline), the edge's rate of readings committed to SQLite, their ratio (target ≥ 0.8) and the edge
- * process's peak RSS (target < 200 MB). Writes bench-results/edge-ingest.json.
+ * Edge ingest benchmark: 5,000 desk sensors publish QoS 1 readings as fast as the broker takes them (one reading
+ * in flight per device, so a device never offers more than the broker acknowledges). Both deployments, each in
+ * two phases with the same publishers:
+ *
+ * - Mosquitto (127.0.0.1:1883): phase 1 a bare QoS 1 subscriber counts what it receives; phase 2 the edge in
+ *   external-broker mode (`DESK_EDGE_MQTT_URL`) commits. The two phases run apart because on two cores they would
+ *   compete for the same CPU.
+ * - Embedded broker: phase 1 a bare QoS 1 subscriber on a plain aedes with the edge's broker options; phase 2 the
+ *   edge with its embedded broker, with its read-only observer login subscribed in the same run (the observer only
+ *   sees what the edge has committed, so the observer ratio checks delivery rather than capacity).
+ *
+ * Prints rates, ratios (edge committed / bare subscriber, target ≥ 0.8) and the edge's resident set (target
+ * < 200 MB at 5,000 devices) and writes bench-results/edge-ingest.json.
  */
+import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -14,61 +26,119 @@ import { fileURLToPath } from "node:url";
 import { credentialPaths, edgeDatabasePath, provisionSite } from "@desksharing/edge";
 import type { ObserverCredentials } from "@desksharing/edge";
 import { generateFloorPlan } from "@desksharing/floorplans";
+import type { FleetCredentials } from "@desksharing/protocol";
 import { deviceStateTopic } from "@desksharing/protocol";
+import { Aedes } from "aedes";
 import Database from "better-sqlite3";
 import type { MqttClient } from "mqtt";
 import mqtt from "mqtt";
 
 const DESKS = 5_000;
 const WARMUP_MS = 3_000;
-const MEASURE_MS = 12_000;
+const MEASURE_MS = 8_000;
 const CONNECT_CONCURRENCY = 100;
 const TARGET_RATIO = 0.8;
 const TARGET_RSS_MB = 200;
-const SITE_ID = "bench";
-/** The V8 settings `npm start -w edge` uses: a small young generation keeps the resident set of a gateway low. */
-const EDGE_NODE_FLAGS = ["--max-semi-space-size=2"];
+const MOSQUITTO_URL = process.env.DESK_BENCH_MOSQUITTO_URL ?? "mqtt://127.0.0.1:1883";
+/** Unique per run: the Mosquitto is shared with other tests. */
+const SITE_ID = `bench-${Date.now().toString(36)}`;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
+type Device = FleetCredentials["devices"][number];
 
 function sleep(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));
 }
 
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), "edge-bench-"));
-  const plan = generateFloorPlan({ desks: DESKS, siteId: SITE_ID, floorId: "f1", seed: 1, roomsPer100Desks: 0 });
-  const planFile = join(dataDir, "plan.json");
-  writeFileSync(planFile, JSON.stringify(plan));
-  const { fleet } = await provisionSite({ dataDir, siteId: SITE_ID, plans: [plan] });
-  const observer = JSON.parse(readFileSync(credentialPaths(dataDir).observer, "utf8")) as ObserverCredentials;
-  console.log(`provisioned ${fleet.devices.length} devices`);
+function rssMb(pid: number): number {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
 
-  const edge = spawn(process.execPath, [...EDGE_NODE_FLAGS, "--import", "tsx", join(root, "edge/src/main.ts")], {
+function round(value: number, digits = 0): number {
+  return Number(value.toFixed(digits));
+}
+
+function ratio(part: number, whole: number): number | null {
+  return whole > 0 ? round(part / whole, 3) : null;
+}
+
+/** Samples a process's resident set every 100 ms and keeps the peak. */
+class RssSampler {
+  peak = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(private readonly pid: number) {
+    this.timer = setInterval(() => this.now(), 100);
+  }
+  now(): number {
+    const rss = rssMb(this.pid);
+    this.peak = Math.max(this.peak, rss);
+    return rss;
+  }
+  stop(): number {
+    clearInterval(this.timer);
+    this.now();
+    return round(this.peak, 1);
+  }
+}
+
+/** This script in one of its child modes, talking over IPC. */
+class Child {
+  private constructor(private readonly process: ChildProcess) {}
+
+  static async start(args: string[]): Promise<{ child: Child; ready: string }> {
+    const process_ = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), ...args], {
+      cwd: root,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    const child = new Child(process_);
+    const ready = await new Promise<string>((answer, fail) => {
+      process_.once("message", (message) => answer(message as string));
+      process_.once("exit", (code) => fail(new Error(`${args[0]} exited with ${code}`)));
+    });
+    return { child, ready };
+  }
+
+  ask(question: string): Promise<string> {
+    return new Promise((answer) => {
+      this.process.once("message", (message) => answer(message as string));
+      this.process.send(question);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((done) => this.process.once("exit", done));
+    this.process.kill("SIGTERM");
+    await exited;
+  }
+}
+
+async function bareSubscriber(url: string, topic: string, login?: ObserverCredentials): Promise<Child> {
+  const args = ["--subscriber", url, topic, ...(login ? [login.username, login.password] : [])];
+  return (await Child.start(args)).child;
+}
+
+interface EdgeProcess {
+  pid: number;
+  mqttUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The edge as `npm start -w edge` runs it (tsx, no V8 flags), configured through the environment. */
+async function startEdgeProcess(env: Record<string, string>): Promise<EdgeProcess> {
+  const edge = spawn(process.execPath, ["--import", "tsx", join(root, "edge/src/main.ts")], {
     cwd: root,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      DESK_EDGE_SITE_ID: SITE_ID,
-      DESK_EDGE_PLAN_FILES: planFile,
-      DESK_EDGE_MQTT_PORT: "0",
-      DESK_EDGE_MQTT_HOST: "127.0.0.1",
-      DESK_EDGE_HTTPS_PORT: "0",
-      DESK_EDGE_HTTPS_HOST: "127.0.0.1",
-      DESK_EDGE_LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, DESK_EDGE_HTTPS_PORT: "0", DESK_EDGE_HTTPS_HOST: "127.0.0.1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  const edgePid = edge.pid ?? 0;
+  let stderr = "";
+  edge.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
   const mqttUrl = await new Promise<string>((ready, fail) => {
-    const lines = createInterface({ input: edge.stdout });
-    lines.on("line", (line) => {
+    createInterface({ input: edge.stdout }).on("line", (line) => {
       try {
         const entry = JSON.parse(line) as { msg?: string; mqttUrl?: string };
         if (entry.msg === "edge ready" && entry.mqttUrl !== undefined) ready(entry.mqttUrl);
@@ -76,100 +146,233 @@ async function main(): Promise<void> {
         // not a log line
       }
     });
-    edge.once("exit", (code) => fail(new Error(`edge exited with ${code} before it was ready`)));
+    edge.once("exit", (code) => fail(new Error(`edge exited with ${code} before it was ready:\n${stderr}`)));
   });
-  let peakRss = rssMb(edgePid);
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(edgePid))), 250);
+  return {
+    pid: edge.pid ?? 0,
+    mqttUrl,
+    stop: async () => {
+      const exited = new Promise((done) => edge.once("exit", done));
+      edge.kill("SIGTERM");
+      await Promise.race([exited, sleep(10_000)]);
+    },
+  };
+}
 
-  // the baseline subscriber gets a process of its own so that the publishers cannot starve it
-  const subscriber = spawn(
-    process.execPath,
-    ["--import", "tsx", fileURLToPath(import.meta.url), "--subscriber", mqttUrl, observer.username, observer.password],
-    { cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"] },
-  );
-  const subscriberCount = (): Promise<number> =>
-    new Promise((answer) => {
-      subscriber.once("message", (count) => answer(Number(count)));
-      subscriber.send("count");
-    });
-  await new Promise<void>((ready) => subscriber.once("message", () => ready()));
+/** The devices' MQTT sessions; each keeps one QoS 1 reading in flight while running. */
+class Publishers {
+  published = 0;
+  private running = false;
+  private loops: Promise<void>[] = [];
 
-  const clients: MqttClient[] = [];
-  const started = Date.now();
-  for (let i = 0; i < fleet.devices.length; i += CONNECT_CONCURRENCY) {
-    const batch = fleet.devices.slice(i, i + CONNECT_CONCURRENCY);
-    clients.push(
-      ...(await Promise.all(
-        batch.map((device) =>
-          mqtt.connectAsync(mqttUrl, {
-            clientId: device.deviceId,
-            username: device.deviceId,
-            password: device.password,
-            reconnectPeriod: 0,
-            keepalive: 120,
-          }),
-        ),
-      )),
-    );
-  }
-  console.log(`connected ${clients.length} devices in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const rssConnected = rssMb(edgePid);
+  private constructor(private readonly clients: { client: MqttClient; topic: string }[]) {}
 
-  let running = true;
-  let acknowledged = 0;
-  const loops = clients.map(async (client, index) => {
-    const device = fleet.devices[index];
-    if (device === undefined) return;
-    const topic = deviceStateTopic(SITE_ID, device.deviceId);
-    const boot = `bench-${Date.now().toString(36)}`;
-    let seq = 0;
-    while (running) {
-      seq += 1;
-      const payload = JSON.stringify({
-        v: 1,
-        ts: Date.now(),
-        seq,
-        boot,
-        kind: "desk",
-        occupied: seq % 2 === 0,
-        battery: 90,
-      });
-      await client.publishAsync(topic, payload, { qos: 1 });
-      acknowledged += 1;
+  static async connect(
+    url: string,
+    devices: readonly Device[],
+    login: (device: Device) => { clientId: string; username?: string; password?: string },
+  ): Promise<{ publishers: Publishers; seconds: number }> {
+    const started = Date.now();
+    const clients: { client: MqttClient; topic: string }[] = [];
+    for (let i = 0; i < devices.length; i += CONNECT_CONCURRENCY) {
+      const batch = devices.slice(i, i + CONNECT_CONCURRENCY);
+      const connected = await Promise.all(
+        batch.map(async (device) => ({
+          client: await mqtt.connectAsync(url, { ...login(device), reconnectPeriod: 0, keepalive: 120 }),
+          topic: deviceStateTopic(SITE_ID, device.deviceId),
+        })),
+      );
+      clients.push(...connected);
     }
-  });
+    return { publishers: new Publishers(clients), seconds: round((Date.now() - started) / 1000, 1) };
+  }
 
-  const db = new Database(edgeDatabasePath(dataDir), { readonly: true });
-  const countRows = (): number => db.prepare("SELECT count(*) FROM readings").pluck().get() as number;
+  get size(): number {
+    return this.clients.length;
+  }
+
+  start(): void {
+    this.running = true;
+    const boot = `bench-${Date.now().toString(36)}`;
+    this.loops = this.clients.map(async ({ client, topic }) => {
+      let seq = 0;
+      while (this.running) {
+        seq += 1;
+        const payload = JSON.stringify({ v: 1, ts: Date.now(), seq, boot, kind: "desk", occupied: seq % 2 === 0 });
+        await client.publishAsync(topic, payload, { qos: 1 });
+        this.published += 1;
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.race([Promise.allSettled(this.loops), sleep(5_000)]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map(({ client }) => client.endAsync(true)));
+  }
+}
+
+/** Runs the publishers through a warm-up and a measured window; returns each counter's rate per second. */
+async function measure<K extends string>(
+  publishers: Publishers,
+  counters: Record<K, () => number | Promise<number>>,
+): Promise<Record<K | "published", number>> {
+  const all: Record<string, () => number | Promise<number>> = { ...counters, published: () => publishers.published };
+  const read = async (): Promise<Record<string, number>> =>
+    Object.fromEntries(await Promise.all(Object.entries(all).map(async ([k, f]) => [k, await f()] as const)));
+  publishers.start();
   await sleep(WARMUP_MS);
   const t0 = Date.now();
-  const received0 = await subscriberCount();
-  const rows0 = countRows();
+  const first = await read();
   await sleep(MEASURE_MS);
+  const last = await read();
   const seconds = (Date.now() - t0) / 1000;
-  const baselineRate = ((await subscriberCount()) - received0) / seconds;
-  const committedRate = (countRows() - rows0) / seconds;
-  running = false;
-  await Promise.race([Promise.all(loops), sleep(5_000)]);
-  clearInterval(rssTimer);
+  await publishers.stop();
+  return Object.fromEntries(
+    Object.keys(all).map((k) => [k, Math.round(((last[k] ?? 0) - (first[k] ?? 0)) / seconds)]),
+  ) as Record<K | "published", number>;
+}
 
-  const results = {
-    devices: clients.length,
-    measuredSeconds: Number(seconds.toFixed(2)),
-    baselineSubscriberRate: Math.round(baselineRate),
-    committedRate: Math.round(committedRate),
-    // null when the baseline subscriber received nothing: the ratio is then not measured
-    ratio: baselineRate > 0 ? Number((committedRate / baselineRate).toFixed(3)) : null,
-    acknowledgedReadings: acknowledged,
-    edgeRssMbConnected: Number(rssConnected.toFixed(1)),
-    edgePeakRssMb: Number(peakRss.toFixed(1)),
+async function provision(): Promise<{ dataDir: string; planFile: string; fleet: FleetCredentials }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "edge-bench-"));
+  const plan = generateFloorPlan({ desks: DESKS, siteId: SITE_ID, floorId: "f1", seed: 1, roomsPer100Desks: 0 });
+  const planFile = join(dataDir, "plan.json");
+  writeFileSync(planFile, JSON.stringify(plan));
+  const { fleet } = await provisionSite({ dataDir, siteId: SITE_ID, plans: [plan] });
+  return { dataDir, planFile, fleet };
+}
+
+function committedCounter(dataDir: string): { count: () => number; close: () => void } {
+  const db = new Database(edgeDatabasePath(dataDir), { readonly: true });
+  const statement = db.prepare("SELECT count(*) FROM readings").pluck();
+  return { count: () => statement.get() as number, close: () => db.close() };
+}
+
+async function mosquittoMode() {
+  const { dataDir, planFile, fleet } = await provision();
+  const topic = `desksharing/v1/${SITE_ID}/devices/+/state`;
+  // client ids carry the run's site: the broker is shared, and Mosquitto does not check them against topics
+  const { publishers, seconds: connectSeconds } = await Publishers.connect(MOSQUITTO_URL, fleet.devices, (d) => ({
+    clientId: `${SITE_ID}-${d.deviceId}`,
+  }));
+  console.log(`mosquitto: ${publishers.size} devices connected in ${connectSeconds} s`);
+
+  const subscriber = await bareSubscriber(MOSQUITTO_URL, topic);
+  const bare = await measure(publishers, { received: async () => Number(await subscriber.ask("count")) });
+  await subscriber.stop();
+  console.log(`mosquitto: bare subscriber ${bare.received} msg/s (publishers ${bare.published}/s)`);
+
+  const edge = await startEdgeProcess({
+    DATA_DIR: dataDir,
+    DESK_EDGE_SITE_ID: SITE_ID,
+    DESK_EDGE_PLAN_FILES: planFile,
+    DESK_EDGE_MQTT_URL: MOSQUITTO_URL,
+  });
+  const rss = new RssSampler(edge.pid);
+  const idleRss = round(rss.now(), 1);
+  const committed = committedCounter(dataDir);
+  const withEdge = await measure(publishers, { committed: committed.count });
+  const peakRss = rss.stop();
+  committed.close();
+  await edge.stop();
+  await publishers.close();
+  // the edge's persistent session (and whatever Mosquitto still queues for it) goes with a clean connect
+  const session = await mqtt.connectAsync(MOSQUITTO_URL, { clientId: `desk-edge-${SITE_ID}`, clean: true });
+  await session.endAsync();
+  rmSync(dataDir, { recursive: true, force: true });
+  console.log(`mosquitto: edge committed ${withEdge.committed} readings/s (publishers ${withEdge.published}/s)`);
+  return {
+    bareSubscriberRate: bare.received,
+    publishedRateBare: bare.published,
+    committedRate: withEdge.committed,
+    publishedRateEdge: withEdge.published,
+    ratio: ratio(withEdge.committed, bare.received),
+    edgeRssIdleMb: idleRss,
+    edgePeakRssMb: peakRss,
   };
-  const pass = results.ratio !== null && results.ratio >= TARGET_RATIO && results.edgePeakRssMb < TARGET_RSS_MB;
+}
+
+async function embeddedMode() {
+  const { dataDir, planFile, fleet } = await provision();
+  const topic = `desksharing/v1/${SITE_ID}/devices/+/state`;
+
+  const { child: broker, ready: brokerUrl } = await Child.start(["--aedes"]);
+  const { publishers: plain } = await Publishers.connect(brokerUrl, fleet.devices, (d) => ({ clientId: d.deviceId }));
+  const subscriber = await bareSubscriber(brokerUrl, topic);
+  const bare = await measure(plain, { received: async () => Number(await subscriber.ask("count")) });
+  await subscriber.stop();
+  await plain.close();
+  await broker.stop();
+  console.log(`embedded: bare subscriber on plain aedes ${bare.received} msg/s (publishers ${bare.published}/s)`);
+
+  const edge = await startEdgeProcess({
+    DATA_DIR: dataDir,
+    DESK_EDGE_SITE_ID: SITE_ID,
+    DESK_EDGE_PLAN_FILES: planFile,
+    DESK_EDGE_MQTT_HOST: "127.0.0.1",
+    DESK_EDGE_MQTT_PORT: "0",
+  });
+  const rss = new RssSampler(edge.pid);
+  const idleRss = round(rss.now(), 1);
+  const observerLogin = JSON.parse(readFileSync(credentialPaths(dataDir).observer, "utf8")) as ObserverCredentials;
+  const observer = await bareSubscriber(edge.mqttUrl, topic, observerLogin);
+  const { publishers, seconds: connectSeconds } = await Publishers.connect(edge.mqttUrl, fleet.devices, (d) => ({
+    clientId: d.deviceId,
+    username: d.deviceId,
+    password: d.password,
+  }));
+  const connectedRss = round(rss.now(), 1);
+  console.log(`embedded: ${publishers.size} devices connected to the edge in ${connectSeconds} s`);
+  const committed = committedCounter(dataDir);
+  const withEdge = await measure(publishers, {
+    committed: committed.count,
+    observed: async () => Number(await observer.ask("count")),
+  });
+  const peakRss = rss.stop();
+  committed.close();
+  await observer.stop();
+  await publishers.close();
+  await edge.stop();
+  rmSync(dataDir, { recursive: true, force: true });
   console.log(
-    `bare subscriber: ${results.baselineSubscriberRate} msg/s, edge committed: ${results.committedRate} readings/s, ` +
-      `ratio ${results.ratio} (target >= ${TARGET_RATIO}); edge peak RSS ${results.edgePeakRssMb} MB at ` +
-      `${results.devices} devices (target < ${TARGET_RSS_MB} MB)`,
+    `embedded: edge committed ${withEdge.committed} readings/s, observer ${withEdge.observed} msg/s ` +
+      `(publishers ${withEdge.published}/s)`,
   );
+  return {
+    bareSubscriberRate: bare.received,
+    publishedRateBare: bare.published,
+    committedRate: withEdge.committed,
+    observerRate: withEdge.observed,
+    publishedRateEdge: withEdge.published,
+    ratio: ratio(withEdge.committed, bare.received),
+    observerRatio: ratio(withEdge.committed, withEdge.observed),
+    connectSeconds,
+    edgeRssIdleMb: idleRss,
+    edgeRssConnectedMb: connectedRss,
+    edgePeakRssMb: peakRss,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const mosquitto = await mosquittoMode();
+  const embedded = await embeddedMode();
+  const results = { devices: DESKS, measuredSeconds: MEASURE_MS / 1000, mosquitto, embedded };
+  const meets = (mode: { ratio: number | null; edgePeakRssMb: number }): boolean =>
+    mode.ratio !== null && mode.ratio >= TARGET_RATIO && mode.edgePeakRssMb < TARGET_RSS_MB;
+  const pass = meets(mosquitto) && meets(embedded);
+  const line = (name: string, mode: typeof mosquitto & { observerRate?: number; observerRatio?: number | null }) =>
+    `${name.padEnd(10)} bare subscriber ${mode.bareSubscriberRate} msg/s, edge committed ${mode.committedRate} ` +
+    `readings/s, ratio ${mode.ratio} (target >= ${TARGET_RATIO})` +
+    (mode.observerRate === undefined ? "" : `, observer ${mode.observerRate} msg/s (ratio ${mode.observerRatio})`) +
+    `; edge RSS idle ${mode.edgeRssIdleMb} MB, peak ${mode.edgePeakRssMb} MB (target < ${TARGET_RSS_MB} MB)`;
+  console.log(`\nedge ingest at ${DESKS} devices (${round((Date.now() - started) / 1000)} s):`);
+  console.log(line("mosquitto", mosquitto));
+  console.log(line("embedded", embedded));
+  console.log(pass ? "targets met" : "targets MISSED");
   mkdirSync(join(root, "bench-results"), { recursive: true });
   writeFileSync(
     join(root, "bench-results", "edge-ingest.json"),
@@ -184,29 +387,39 @@ async function main(): Promise<void> {
       2,
     ),
   );
-
-  db.close();
-  await Promise.all(clients.map((client) => client.endAsync(true)));
-  subscriber.kill("SIGTERM");
-  const exited = new Promise((done) => edge.once("exit", done));
-  edge.kill("SIGTERM");
-  await Promise.race([exited, sleep(10_000)]);
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
-/** Child mode: a bare MQTT subscriber that counts what it receives and reports the count over IPC. */
-async function subscribe(url: string, username: string, password: string): Promise<void> {
-  const client = await mqtt.connectAsync(url, { clientId: "bench-subscriber", username, password, reconnectPeriod: 0 });
+/** Child mode: a bare QoS 1 subscriber (like the edge) that reports how many messages it received. */
+async function subscribe(url: string, topic: string, username?: string, password?: string): Promise<void> {
+  const client = await mqtt.connectAsync(url, {
+    clientId: `bench-subscriber-${process.pid}`,
+    reconnectPeriod: 0,
+    ...(username === undefined ? {} : { username, password }),
+  });
   let received = 0;
   client.on("message", () => (received += 1));
-  await client.subscribeAsync(`desksharing/v1/${SITE_ID}/devices/+/state`, { qos: 0 });
-  process.on("message", () => process.send?.(received));
+  await client.subscribeAsync(topic, { qos: 1 });
+  process.on("message", () => process.send?.(String(received)));
+  process.on("SIGTERM", () => void client.endAsync(true).then(() => process.exit(0)));
   process.send?.("ready");
 }
 
-const [mode, url, username, password] = process.argv.slice(2);
-if (mode === "--subscriber" && url !== undefined && username !== undefined && password !== undefined) {
-  await subscribe(url, username, password);
+/** Child mode: aedes with the options of the edge's embedded broker and no hooks. */
+async function plainBroker(): Promise<void> {
+  const broker = await Aedes.createBroker({ drainTimeout: 10_000, connectTimeout: 10_000, concurrency: 0 });
+  const server = createServer(broker.handle);
+  await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+  process.on("SIGTERM", () => broker.close(() => server.close(() => process.exit(0))));
+  process.send?.(`mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`);
+}
+
+const [mode, ...args] = process.argv.slice(2);
+// a child ends with the benchmark, also when the benchmark fails
+process.on("disconnect", () => process.exit(0));
+if (mode === "--subscriber" && args[0] !== undefined && args[1] !== undefined) {
+  await subscribe(args[0], args[1], args[2], args[3]);
+} else if (mode === "--aedes") {
+  await plainBroker();
 } else {
   await main();
 }

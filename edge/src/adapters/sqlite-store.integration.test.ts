@@ -50,6 +50,24 @@ describe("SqliteStore", () => {
     store.close();
   });
 
+  it("answers the waiters of a batch committed at maxRows at the end of the turn, in arrival order", async () => {
+    const commits: number[] = [];
+    const store = new SqliteStore(tempFile(), { maxRows: 2, maxMs: 10_000 }, (stats) => commits.push(stats.readings));
+    const answered: number[] = [];
+    store.addReading(reading(1));
+    store.afterCommit(() => answered.push(1));
+    store.addReading(reading(2));
+    store.afterCommit(() => answered.push(2));
+    store.addReading(reading(3));
+    store.afterCommit(() => answered.push(3));
+    expect(commits).toEqual([2]);
+    expect(answered).toEqual([]);
+    await expect.poll(() => answered, { timeout: 2000 }).toEqual([1, 2, 3]);
+    expect(commits).toEqual([2, 1]);
+    expect(store.count("readings")).toBe(3);
+    store.close();
+  });
+
   it("keeps (device, boot, seq) unique across a reopen and resumes devices and targets", () => {
     const file = tempFile();
     const first = new SqliteStore(file);

@@ -96,6 +96,9 @@ export class SqliteStore {
   private pendingDevices = new Map<string, StoredDevice>();
   private pendingTargets = new Map<string, StoredTarget>();
   private waiters: Waiter[] = [];
+  /** Waiters of batches committed in the middle of a turn, answered at its end. */
+  private answers: { waiters: Waiter[]; failure: Error | null }[] = [];
+  private answering: NodeJS.Immediate | null = null;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private closed = false;
@@ -278,19 +281,23 @@ export class SqliteStore {
   }
 
   awaitingCommit(): boolean {
-    return this.waiters.length > 0;
+    return this.waiters.length > 0 || this.answers.length > 0;
   }
 
   private schedule(): void {
     if (this.pendingReadings.length + this.pendingDeadLetters.length >= this.batch.maxRows) {
-      this.flush();
+      // Committed now to keep transactions small, but acknowledged at the end of the turn: an acknowledgement
+      // sent from inside the I/O phase lets the device's next message arrive in that same phase, so ingest
+      // could keep the phase busy for tens of thousands of messages while everything scheduled with
+      // setImmediate (aedes' deliveries to subscribers among them) waits and piles up in memory.
+      this.flush(true);
       return;
     }
     this.timer ??= setTimeout(() => this.flush(), this.batch.maxMs);
   }
 
-  /** Commits everything pending in one transaction and then answers the waiters. */
-  flush(): void {
+  /** Commits everything pending in one transaction and then answers the waiters (at the end of the turn if `later`). */
+  flush(later = false): void {
     if (this.timer !== null) clearTimeout(this.timer);
     if (this.immediate !== null) clearImmediate(this.immediate);
     this.timer = null;
@@ -354,7 +361,22 @@ export class SqliteStore {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.onCommit({ readings: readings.length, deadLetters: deadLetters.length, seconds });
     }
-    for (const waiter of waiters) waiter(failure);
+    if (later && waiters.length > 0) {
+      this.answers.push({ waiters, failure });
+      this.answering ??= setImmediate(() => this.answer());
+    } else {
+      // acknowledgements keep the order in which the messages arrived
+      this.answer();
+      for (const waiter of waiters) waiter(failure);
+    }
+  }
+
+  private answer(): void {
+    if (this.answering !== null) clearImmediate(this.answering);
+    this.answering = null;
+    const answers = this.answers;
+    this.answers = [];
+    for (const { waiters, failure } of answers) for (const waiter of waiters) waiter(failure);
   }
 
   /** Deletes at most `limit` readings and dead letters received before `cutoff`; returns how many went. */
@@ -368,6 +390,7 @@ export class SqliteStore {
   close(): void {
     if (this.closed) return;
     this.flush();
+    this.answer();
     this.closed = true;
     this.db.close();
   }
