@@ -13,3 +13,5 @@ export * from "./rest/cloud-api.js";
 export * from "./rest/cloud-identity.js";
 export * from "./realtime/gateway-link.js";
 export * from "./transport.js";
+export * from "./realtime/occupancy-live.js";
+export * from "./rest/gateway-status.js";
