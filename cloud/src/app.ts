@@ -18,6 +18,7 @@ import type { RouteDeps } from "./http/routes/common.js";
 import { floorPlanRoutes } from "./http/routes/floor-plans.js";
 import { imageRoutes } from "./http/routes/images.js";
 import { machineCredentialRoutes } from "./http/routes/machine-credentials.js";
+import { occupancyRoutes } from "./http/routes/occupancy.js";
 import { operationsRoutes } from "./http/routes/operations.js";
 import { organisationRoutes } from "./http/routes/organisation.js";
 import { siteRoutes } from "./http/routes/sites.js";
@@ -114,11 +115,14 @@ export async function createCloud(
   const authenticator = access.authenticator;
   const server = createServer({ ...TLS_SETTINGS, cert: tls.cert, key: tls.key });
   let ownOrigin = "";
+  const metrics = createHttpMetrics();
   const realtime = createRealtime({
     server,
     authenticator,
     floorPlans: repos.floorPlans,
     sites: repos.sites,
+    occupancy: repos.occupancy,
+    metrics: metrics.registry,
     liveOrigins: () => [ownOrigin, ...config.liveOrigins],
     logger,
     now,
@@ -135,7 +139,6 @@ export async function createCloud(
       throw new StartError(`cannot reach Redis at DESK_CLOUD_REDIS_URL: ${(error as Error).message}`);
     }
   }
-  const metrics = createHttpMetrics();
   const deps: RouteDeps = {
     repos,
     database,
@@ -147,6 +150,7 @@ export async function createCloud(
         version: event.version,
         publishedAt: event.publishedAt.getTime(),
       }),
+    connectedGateways: (orgId) => realtime.connectedGateways(orgId),
   };
   const routes: AnyRoute[] = [
     ...operationsRoutes({ ...deps, metrics, openApiDocument: () => document }),
@@ -158,6 +162,7 @@ export async function createCloud(
     ...siteRoutes(deps),
     ...floorPlanRoutes(deps),
     ...imageRoutes(deps),
+    ...occupancyRoutes(deps),
   ];
   const document = buildOpenApiDocument(routes, API_VERSION);
   server.on("request", createHttpApp({ config, routes, authenticator, metrics, logger, now }));

@@ -23,7 +23,7 @@ export const SCOPES = {
   BOOKINGS_OWN_WRITE: "bookings:own:write",
   /** reserved */
   BOOKINGS_SITE_READ: "bookings:site:read",
-  /** reserved */
+  /** current desk, room and device state of a site (REST) and its live changes on /live (`live:subscribe`) */
   OCCUPANCY_READ: "occupancy:read",
   /** reserved */
   ANALYTICS_READ: "analytics:read",

@@ -1,6 +1,7 @@
 import type { Server as HttpsServer } from "node:https";
 
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import { Server, type Namespace, type Socket } from "socket.io";
 
 import {
@@ -13,10 +14,11 @@ import {
   PROTOCOL_VERSION,
   PublishedPlansRequest,
   type ErrorCode,
-  type GatewayClientToServerEvents,
+  type GatewayLinkClientToServerEvents,
   type GatewayServerToClientEvents,
-  type LiveClientToServerEvents,
-  type LiveServerToClientEvents,
+  type LiveOccupancyClientToServerEvents,
+  type LiveOccupancyServerToClientEvents,
+  type OccupancyChanged,
   type PlanPublished,
   type Ack,
   type PublishedPlans,
@@ -24,18 +26,27 @@ import {
 
 import { roomsOf } from "../access/accounts.js";
 import type { FloorPlanRepository } from "../db/repositories/floor-plans.js";
+import type { OccupancyRepository } from "../db/repositories/occupancy.js";
 import type { SiteRepository } from "../db/repositories/sites.js";
 import type { Authenticator } from "../http/auth.js";
 import { msUntilExpiry } from "../identity/revocation.js";
 import { authorize, SCOPES, type Principal, type Scope } from "../identity/scopes.js";
+import { siteRoom, subscribe } from "./live-occupancy.js";
+import { attachUplink } from "./uplink.js";
+import { createUplinkMetrics } from "./uplink-metrics.js";
 
 export interface SocketData {
   principal: Principal;
 }
 
-type LiveNamespace = Namespace<LiveClientToServerEvents, LiveServerToClientEvents, Record<never, never>, SocketData>;
+type LiveNamespace = Namespace<
+  LiveOccupancyClientToServerEvents,
+  LiveOccupancyServerToClientEvents,
+  Record<never, never>,
+  SocketData
+>;
 type GatewayNamespace = Namespace<
-  GatewayClientToServerEvents,
+  GatewayLinkClientToServerEvents,
   GatewayServerToClientEvents,
   Record<never, never>,
   SocketData
@@ -55,6 +66,9 @@ export interface RealtimeDeps {
   authenticator: Authenticator;
   floorPlans: FloorPlanRepository;
   sites: SiteRepository;
+  occupancy: OccupancyRepository;
+  /** The registry `/metrics` serves; the uplink adds its counters. */
+  metrics: Registry;
   /** Origins allowed on /live; the server's own origin is added by the caller. */
   liveOrigins: () => readonly string[];
   logger: Logger;
@@ -64,6 +78,8 @@ export interface RealtimeDeps {
 export interface Realtime {
   io: Server;
   planPublished(orgId: string, event: PlanPublished): void;
+  /** Ids of the machine credentials with a `/gateway` socket on any instance. */
+  connectedGateways(orgId: string): Promise<Set<string>>;
   /** Drops the sockets in these rooms (a revoked session, user or machine), on every instance; "all" drops all. */
   disconnect(rooms: string[] | "all"): void;
   close(): Promise<void>;
@@ -72,7 +88,10 @@ export interface Realtime {
 /** What each client-to-server event needs; checked with `authorize` on every event, like routes are. */
 export const SOCKET_EVENT_SCOPES = {
   "plans:fetch": SCOPES.GATEWAY_SYNC,
-} as const satisfies Record<keyof GatewayClientToServerEvents, Scope>;
+  "uplink:batch": SCOPES.GATEWAY_SYNC,
+  "uplink:status": SCOPES.GATEWAY_SYNC,
+  "live:subscribe": SCOPES.OCCUPANCY_READ,
+} as const satisfies Record<keyof GatewayLinkClientToServerEvents | keyof LiveOccupancyClientToServerEvents, Scope>;
 
 /** Namespaces and the scope a handshake needs. */
 export const NAMESPACE_SCOPES = {
@@ -127,6 +146,8 @@ export function createRealtime({
   authenticator,
   floorPlans,
   sites,
+  occupancy,
+  metrics,
   liveOrigins,
   logger,
   now,
@@ -149,6 +170,15 @@ export function createRealtime({
     next();
   });
   live.use(authMiddleware(authenticator, NAMESPACE_SCOPES[LIVE_NAMESPACE], now));
+  live.on("connection", (socket) => {
+    socket.on("live:subscribe", (request, ack) => {
+      if (typeof ack !== "function") return;
+      subscribe(socket, { sites, occupancy }, request).then(ack, (error: unknown) => {
+        logger.error({ err: error }, "live:subscribe failed");
+        ack(fail({ code: ERROR_CODES.INTERNAL, message: "internal error" }));
+      });
+    });
+  });
 
   const gateway: GatewayNamespace = io.of(GATEWAY_NAMESPACE);
   gateway.use(authMiddleware(authenticator, NAMESPACE_SCOPES[GATEWAY_NAMESPACE], now));
@@ -167,7 +197,12 @@ export function createRealtime({
       plans: plans.map((plan) => ({ version: plan.version, plan: plan.document })),
     });
   };
+  const uplinkMetrics = createUplinkMetrics(metrics, () => gateway.sockets.size);
+  const changed = (siteId: string, change: OccupancyChanged): void => {
+    live.to(siteRoom(siteId)).emit("occupancy:changed", change);
+  };
   gateway.on("connection", (socket) => {
+    attachUplink(socket, { sites, occupancy, metrics: uplinkMetrics, logger, now: () => now(), changed });
     socket.on("plans:fetch", (request, ack) => {
       if (typeof ack !== "function") return;
       answerPlansFetch(socket.data.principal, request).then(ack, (error: unknown) => {
@@ -182,6 +217,12 @@ export function createRealtime({
     planPublished(orgId, event) {
       live.to(orgRoom(orgId)).emit("plan:published", event);
       gateway.to(orgRoom(orgId)).emit("plan:published", event);
+    },
+    async connectedGateways(orgId) {
+      const sockets = await gateway.in(orgRoom(orgId)).fetchSockets();
+      return new Set(
+        sockets.filter((socket) => socket.data.principal.kind === "machine").map((socket) => socket.data.principal.id),
+      );
     },
     disconnect(rooms) {
       for (const namespace of [live, gateway]) {

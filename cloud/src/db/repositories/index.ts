@@ -4,6 +4,7 @@ import { dataKeyStore, keyAccessLog } from "./data-keys.js";
 import { floorPlanRepository } from "./floor-plans.js";
 import { imageRepository } from "./images.js";
 import { machineCredentialRepository } from "./machine-credentials.js";
+import { occupancyRepository } from "./occupancy.js";
 import { organisationRepository } from "./organisations.js";
 import { refreshTokenStore } from "./refresh-tokens.js";
 import { revocationRepository } from "./revocations.js";
@@ -25,6 +26,7 @@ export function createRepositories(db: Db) {
     keyAccessLog: keyAccessLog(db),
     machineCredentials: machineCredentialRepository(db),
     auditLog: auditLogRepository(db),
+    occupancy: occupancyRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

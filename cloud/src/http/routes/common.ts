@@ -16,6 +16,8 @@ export interface RouteDeps {
   access: Access;
   /** Tells live browsers and gateways of the organisation that a floor has a new published plan. */
   onPlanPublished(orgId: string, event: PublishedEvent): void;
+  /** Ids of the organisation's machine credentials connected on `/gateway` (any instance). */
+  connectedGateways: (orgId: string) => Promise<Set<string>>;
 }
 
 export const API = "/api/v1";

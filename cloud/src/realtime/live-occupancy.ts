@@ -1,0 +1,61 @@
+import type { Socket } from "socket.io";
+
+import {
+  ERROR_CODES,
+  fail,
+  LiveSubscribeRequest,
+  ok,
+  type Ack,
+  type LiveOccupancyClientToServerEvents,
+  type LiveOccupancyServerToClientEvents,
+  type LiveSubscribeResult,
+  type Site,
+} from "@desksharing/protocol";
+
+import type { OccupancyRepository } from "../db/repositories/occupancy.js";
+import type { SiteRepository } from "../db/repositories/sites.js";
+import { authorize, SCOPES, type Principal } from "../identity/scopes.js";
+
+export type LiveSocket = Socket<
+  LiveOccupancyClientToServerEvents,
+  LiveOccupancyServerToClientEvents,
+  Record<never, never>,
+  { principal: Principal }
+>;
+
+/** The room of one site's live occupancy; site ids are unique across organisations. */
+export function siteRoom(siteId: string): string {
+  return `site:${siteId}`;
+}
+
+/**
+ * `live:subscribe` joins the browser to the rooms of the sites it may watch (`occupancy:read` and its site limits,
+ * checked with `authorize`) and answers with their current state; changes follow as `occupancy:changed`.
+ */
+export async function subscribe(
+  socket: LiveSocket,
+  deps: { sites: SiteRepository; occupancy: OccupancyRepository },
+  request: unknown,
+): Promise<Ack<LiveSubscribeResult>> {
+  const { principal } = socket.data;
+  const parsed = LiveSubscribeRequest.safeParse(request);
+  if (!parsed.success) return fail({ code: ERROR_CODES.VALIDATION_FAILED, message: "expected { siteId? }" });
+  if (!authorize(principal, { scopes: [SCOPES.OCCUPANCY_READ] }).ok) {
+    return fail({ code: ERROR_CODES.FORBIDDEN, message: `needs the '${SCOPES.OCCUPANCY_READ}' scope` });
+  }
+  const allowed = (site: Site): boolean =>
+    authorize(principal, { scopes: [SCOPES.OCCUPANCY_READ], siteId: site.id, orgId: principal.orgId }).ok;
+  const all = await deps.sites.list(principal.orgId);
+  let sites: Site[];
+  if (parsed.data.siteId === undefined) sites = all.filter(allowed);
+  else {
+    const site = all.find((candidate) => candidate.key === parsed.data.siteId);
+    if (!site) return fail({ code: ERROR_CODES.NOT_FOUND, message: "site not found" });
+    if (!allowed(site)) return fail({ code: ERROR_CODES.FORBIDDEN, message: "not allowed for this site" });
+    sites = [site];
+  }
+  await socket.join(sites.map((site) => siteRoom(site.id)));
+  return ok({
+    sites: await Promise.all(sites.map((site) => deps.occupancy.siteOccupancy(principal.orgId, site.id, site.key))),
+  });
+}
