@@ -68,6 +68,29 @@ describe("SqliteStore", () => {
     store.close();
   });
 
+  it("recognises duplicates across boots and batches", () => {
+    const store = new SqliteStore(tempFile());
+    const add = (boot: string, seq: number): void => store.addReading({ ...reading(seq), boot });
+    for (const seq of [1, 2, 5]) add("b1", seq);
+    store.flush();
+    expect([1, 2, 3, 5, 6].map((seq) => store.hasReading("pir-1", "b1", seq))).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+    ]);
+    add("b2", 1);
+    expect(store.hasReading("pir-1", "b2", 1)).toBe(true);
+    store.flush();
+    expect([store.hasReading("pir-1", "b2", 1), store.hasReading("pir-1", "b2", 2)]).toEqual([true, false]);
+    expect([store.hasReading("pir-1", "b1", 5), store.hasReading("pir-1", "b1", 4)]).toEqual([true, false]);
+    add("b1", 3);
+    store.flush();
+    expect([1, 2, 3, 4, 5].map((seq) => store.hasReading("pir-1", "b1", seq))).toEqual([true, true, true, false, true]);
+    store.close();
+  });
+
   it("keeps (device, boot, seq) unique across a reopen and resumes devices and targets", () => {
     const file = tempFile();
     const first = new SqliteStore(file);

@@ -92,6 +92,11 @@ export class SqliteStore {
   private readonly statements;
   private pendingReadings: ReadingRow[] = [];
   private readonly pendingKeys = new Set<string>();
+  /**
+   * Per device, the boot of its last committed reading and a seq at least as high as any committed seq of that
+   * boot: a reading above it cannot be a duplicate, which spares the lookup for nearly every message.
+   */
+  private readonly newestCommitted = new Map<string, { boot: string; seq: number }>();
   private pendingDeadLetters: DeadLetterRow[] = [];
   private pendingDevices = new Map<string, StoredDevice>();
   private pendingTargets = new Map<string, StoredTarget>();
@@ -121,6 +126,7 @@ export class SqliteStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       hasReading: this.db.prepare("SELECT 1 FROM readings WHERE device_id = ? AND boot = ? AND seq = ?").pluck(),
+      newestSeq: this.db.prepare("SELECT max(seq) FROM readings WHERE device_id = ? AND boot = ?").pluck(),
       insertDeadLetter: this.db.prepare(
         "INSERT INTO dead_letters (received_at, topic, reason, detail, payload) VALUES (?, ?, ?, ?, ?)",
       ),
@@ -193,9 +199,10 @@ export class SqliteStore {
 
   /** Whether a reading is stored or waiting in the current batch. */
   hasReading(deviceId: string, boot: string, seq: number): boolean {
-    return (
-      this.pendingKeys.has(readingKey(deviceId, boot, seq)) || this.statements.hasReading.get(deviceId, boot, seq) === 1
-    );
+    if (this.pendingKeys.has(readingKey(deviceId, boot, seq))) return true;
+    const newest = this.newestCommitted.get(deviceId);
+    if (newest !== undefined && newest.boot === boot && seq > newest.seq) return false;
+    return this.statements.hasReading.get(deviceId, boot, seq) === 1;
   }
 
   count(table: "readings" | "dead_letters"): number {
@@ -358,6 +365,7 @@ export class SqliteStore {
     }
     this.pendingKeys.clear();
     if (failure === null) {
+      for (const r of readings) this.noteCommitted(r.deviceId, r.boot, r.seq);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.onCommit({ readings: readings.length, deadLetters: deadLetters.length, seconds });
     }
@@ -369,6 +377,17 @@ export class SqliteStore {
       this.answer();
       for (const waiter of waiters) waiter(failure);
     }
+  }
+
+  private noteCommitted(deviceId: string, boot: string, seq: number): void {
+    const newest = this.newestCommitted.get(deviceId);
+    if (newest?.boot === boot) {
+      newest.seq = Math.max(newest.seq, seq);
+      return;
+    }
+    // another boot: its highest stored seq may come from an earlier run
+    const stored = this.statements.newestSeq.get(deviceId, boot) as number | null;
+    this.newestCommitted.set(deviceId, { boot, seq: Math.max(stored ?? seq, seq) });
   }
 
   private answer(): void {
