@@ -6,15 +6,20 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
+  GATEWAY_NAMESPACE,
   LIVE_NAMESPACE,
   PROTOCOL_VERSION,
   type FloorPlan,
   type FloorPlanImport,
+  type GatewayLinkState,
+  type MachineCredentialCreated,
+  type OccupancyChanged,
   type PlanPublished,
 } from "@desksharing/protocol";
 
 import { createCloud, StartError, type CloudInstance } from "../app.js";
 import { DEFAULT_SEED_PLAN_FILES } from "../config.js";
+import { ApiClient } from "../test-support/client.js";
 import { startTestCloud, type TestCloud } from "../test-support/cloud.js";
 
 const REDIS = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -25,6 +30,22 @@ describe("two cloud instances on one PostgreSQL database and one Redis", () => {
   let first: TestCloud;
   let second: CloudInstance;
   let socket: Socket | undefined;
+  const sockets: Socket[] = [];
+
+  function connect(cloud: CloudInstance, namespace: string, token: string): Promise<Socket> {
+    const opened = io(`${cloud.url}${namespace}`, {
+      auth: { token, protocolVersion: PROTOCOL_VERSION },
+      ca: cloud.caCertificate,
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(opened);
+    return new Promise((resolve, reject) => {
+      opened.once("connect", () => resolve(opened));
+      opened.once("connect_error", reject);
+    });
+  }
 
   beforeAll(async () => {
     // A fresh channel prefix is not needed: rooms are per organisation, and each test database has its own ids.
@@ -36,6 +57,7 @@ describe("two cloud instances on one PostgreSQL database and one Redis", () => {
   });
   afterAll(async () => {
     socket?.close();
+    sockets.forEach((opened) => opened.close());
     await second?.stop();
     await first?.stop();
   });
@@ -59,6 +81,28 @@ describe("two cloud instances on one PostgreSQL database and one Redis", () => {
     await first.admin.post(`/api/v1/floors/${imported.floor.id}/versions/${imported.version.version}/publish`);
 
     expect(await received).toMatchObject({ siteId: "hq", floorId: "floor-1", version: imported.version.version });
+  });
+
+  it("delivers an occupancy change a gateway sent to one instance to a browser on the other, and lists it as connected there", async () => {
+    const site = ((await first.admin.get("/api/v1/sites")).json as { items: { id: string }[] }).items[0]!;
+    const gateway = (
+      await first.admin.post("/api/v1/machine-credentials", { siteId: site.id, kind: "gateway", name: "gw" })
+    ).json as MachineCredentialCreated;
+    const browser = await connect(second, LIVE_NAMESPACE, first.admin.token!);
+    await browser.timeout(5_000).emitWithAck("live:subscribe", { siteId: "hq" });
+    const received = new Promise<OccupancyChanged>((resolve) => browser.once("occupancy:changed", resolve));
+    const edge = await connect(first.cloud, GATEWAY_NAMESPACE, gateway.secret);
+    const at = Date.now();
+    const state = { deskId: "d-redis", floorId: "floor-1", status: "occupied", since: at };
+    const ack: unknown = await edge
+      .timeout(10_000)
+      .emitWithAck("uplink:batch", { events: [{ id: "redis0001:1", siteId: "hq", at, type: "desk-state", state }] });
+    expect(ack).toEqual({ ok: true, data: { stored: 1, duplicates: 0 } });
+    expect((await received).desks).toEqual([state]);
+
+    const listed = new ApiClient(second.url, second.caCertificate, second.routes, first.admin.token);
+    const items = ((await listed.get(`/api/v1/sites/${site.id}/gateways`)).json as { items: GatewayLinkState[] }).items;
+    expect(items.find((item) => item.credentialId === gateway.credential.id)).toMatchObject({ connected: true });
   });
 
   it("refuses to start when Redis cannot be reached, naming the setting", async () => {
