@@ -24,8 +24,9 @@ const reading = (id: string, at: number, historical: boolean): UplinkEvent => ({
 });
 
 describe("uplink batch", () => {
-  it("keeps the newest state per desk, the later one of equal times, and ignores readings", () => {
+  it("keeps the newest state per desk (the later one of equal times) in key order, and ignores readings", () => {
     const latest = latestStates([
+      desk("0", 10, "free", "d3"),
       desk("1", 200, "occupied"),
       desk("2", 100, "free"),
       desk("3", 50, "free", "d2"),
@@ -36,6 +37,7 @@ describe("uplink batch", () => {
     expect(latest.desks.map((entry) => [entry.state.deskId, entry.eventId, entry.state.status])).toEqual([
       ["d1", "gw000001:1", "occupied"],
       ["d2", "gw000001:4", "occupied"],
+      ["d3", "gw000001:0", "free"],
     ]);
     expect(latest.rooms).toEqual([]);
     expect(latest.devices).toEqual([]);

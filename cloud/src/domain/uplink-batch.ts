@@ -77,5 +77,8 @@ export function latestStates(events: readonly UplinkEvent[]): LatestStates {
         break;
     }
   }
-  return { desks: [...desks.values()], rooms: [...rooms.values()], devices: [...devices.values()] };
+  // Sorted by key, so that concurrent transactions lock the same rows in the same order (no deadlocks).
+  const sorted = <T>(map: Map<string, Latest<T>>): Latest<T>[] =>
+    [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
+  return { desks: sorted(desks), rooms: sorted(rooms), devices: sorted(devices) };
 }
