@@ -1,6 +1,6 @@
 import { pino } from "pino";
 
-import { PortInUseError } from "./adapters/errors.js";
+import { BrokerUnreachableError, PortInUseError } from "./adapters/errors.js";
 import type { EdgeHandle } from "./app.js";
 import { startEdge } from "./app.js";
 import { ConfigError, loadEdgeConfig } from "./config.js";
@@ -13,9 +13,14 @@ async function main(): Promise<void> {
     const config = loadEdgeConfig();
     handle = await startEdge(config, pino({ level: config.logLevel }));
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PortInUseError || error instanceof PlanError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof PortInUseError ||
+      error instanceof PlanError ||
+      error instanceof BrokerUnreachableError
+    ) {
       process.stderr.write(`edge: ${error.message}\n`);
-      process.exit(error instanceof PortInUseError ? 1 : 2);
+      process.exit(error instanceof ConfigError || error instanceof PlanError ? 2 : 1);
     }
     throw error;
   }

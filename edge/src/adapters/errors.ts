@@ -7,6 +7,17 @@ export class PortInUseError extends Error {
   }
 }
 
+/** The external MQTT broker cannot be reached or refused the gateway; the message names the setting. */
+export class BrokerUnreachableError extends Error {
+  override name = "BrokerUnreachableError";
+  readonly code = "UNAVAILABLE";
+  constructor(url: string, reason: string) {
+    super(
+      `cannot reach the MQTT broker at ${url}: ${reason} (check DESK_EDGE_MQTT_URL, or unset it for the embedded broker)`,
+    );
+  }
+}
+
 /** Listens on `host:port`, turning EADDRINUSE into a PortInUseError. */
 export function listen(
   server: {

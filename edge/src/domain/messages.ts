@@ -31,6 +31,8 @@ export interface MessageContext {
   seen(deviceId: string, boot: string, seq: number): boolean;
 }
 
+const utf8 = new TextDecoder();
+
 function reject(reason: DeadLetterReason, detail: string, deviceId: string | null = null): Verdict {
   return { type: "reject", reason, detail, deviceId };
 }
@@ -80,7 +82,7 @@ export function classifyMessage(topic: string, payload: Uint8Array, ctx: Message
   }
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(payload));
+    json = JSON.parse(utf8.decode(payload));
   } catch (error) {
     return reject(DEAD_LETTER_REASONS.BAD_JSON, (error as Error).message.slice(0, 200), id);
   }
