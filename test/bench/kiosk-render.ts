@@ -24,8 +24,8 @@ import {
   type KioskSnapshot,
   type RoomState,
 } from "@desksharing/protocol";
-import { chromium } from "playwright-core";
 
+import { launchChromium } from "../browser/chromium.js";
 import { buildKiosk } from "../browser/build-kiosk.js";
 
 const DESKS = 5_000;
@@ -34,7 +34,6 @@ const UPDATE_RUNS = 60;
 const PAN_RUNS = 20;
 const TARGET_FIRST_RENDER_RATIO = 1.5;
 const TARGET_DESK_UPDATE_MS = 16;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -120,18 +119,7 @@ async function main(): Promise<void> {
   const outDir = mkdtempSync(join(tmpdir(), "kiosk-bench-"));
   await buildKiosk(outDir, "bench");
   const { server, url } = await serve(outDir);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1 });
     page.on("pageerror", (err) => console.error("page error:", err.message));

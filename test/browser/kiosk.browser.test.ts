@@ -13,15 +13,15 @@ import { loadEdgeConfig, startEdge, type EdgeConfig, type EdgeHandle } from "@de
 import { startFleet, type Fleet } from "@desksharing/firmware-mocks";
 import { loadSampleSite } from "@desksharing/floorplans";
 import { FleetCredentials, type FloorPlan } from "@desksharing/protocol";
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { buildKiosk } from "./build-kiosk.js";
+import { launchChromium } from "./chromium.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const screenshots = join(root, "test", "screenshots");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** The issue's promise: a sensor reading shows on the kiosk within one second. */
 const LIVE_WITHIN_MS = 1_000;
 /** socket.io reconnects with a backoff of at most 5 s; the restarted edge must be picked up well within this. */
@@ -141,18 +141,7 @@ beforeAll(async () => {
   edge = await startEdge(config, pino({ level: "warn" }));
   credentials = FleetCredentials.parse(JSON.parse(readFileSync(join(edge.dataDir, "fleet-credentials.json"), "utf8")));
   fleet = await startFleet({ brokerUrl: edge.mqttUrl, credentials, simulate: false });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
