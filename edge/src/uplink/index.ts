@@ -1,0 +1,16 @@
+export { CloudLink, type CloudLinkOptions, type LinkState, type UplinkMetrics } from "./cloud-link.js";
+export {
+  backoffMs,
+  classify,
+  composeBatch,
+  DEFAULT_OUTBOX_BOUNDS,
+  HistoryThrottle,
+  latestStateIds,
+  planDrops,
+  type DropPlan,
+  type DropReason,
+  type OutboxBounds,
+  type OutboxEventInput,
+  type OutboxRowInfo,
+} from "./outbox-policy.js";
+export { OutboxStore, type NextBatchOptions, type OutboxEntry, type OutboxStats } from "./outbox-store.js";

@@ -1,0 +1,185 @@
+import type { UplinkEvent } from "@desksharing/protocol";
+
+/**
+ * What the outbox keeps and in which order it sends (pure: the clock is a parameter).
+ *
+ * Policy when full (DESIGN §6, edge.md G10): readings are history and go first, oldest first; then state events
+ * that a newer state event of the same desk, room or device superseded, oldest first. The latest state event of
+ * every subject is never dropped, so after any outage the cloud still learns where every desk stands; the outbox
+ * can therefore exceed its bounds by at most one row per desk, room and device.
+ */
+
+/** An event as the outbox stores it: the id is assigned from the row. */
+export type OutboxEventInput = UplinkEvent extends infer E ? (E extends UplinkEvent ? Omit<E, "id"> : never) : never;
+
+export type OutboxKind = "state" | "history";
+
+/** The part of an outbox row the policy looks at. */
+export interface OutboxRowInfo {
+  id: number;
+  kind: OutboxKind;
+  /** `desk:<id>`, `room:<id>`, `device:<id>` for state; the device for readings. */
+  subject: string;
+  createdAt: number;
+  bytes: number;
+}
+
+export interface OutboxBounds {
+  maxRows: number;
+  maxBytes: number;
+  maxAgeMs: number;
+}
+
+export const DEFAULT_OUTBOX_BOUNDS: OutboxBounds = {
+  maxRows: 500_000,
+  maxBytes: 256 * 1024 * 1024,
+  maxAgeMs: 7 * 24 * 60 * 60 * 1000,
+};
+
+export type DropReason = "age" | "rows" | "bytes";
+
+export interface DropPlan {
+  ids: number[];
+  byReason: Record<DropReason, number>;
+}
+
+export function classify(event: OutboxEventInput): { kind: OutboxKind; subject: string } {
+  switch (event.type) {
+    case "desk-state":
+      return { kind: "state", subject: `desk:${event.state.deskId}` };
+    case "room-state":
+      return { kind: "state", subject: `room:${event.state.roomId}` };
+    case "device-state":
+      return { kind: "state", subject: `device:${event.deviceId}` };
+    case "reading":
+      return { kind: "history", subject: `device:${event.deviceId}` };
+  }
+}
+
+/** The ids of the newest state row of every subject: never dropped, sent first after an outage. */
+export function latestStateIds(rows: readonly OutboxRowInfo[]): Set<number> {
+  const newest = new Map<string, number>();
+  for (const row of rows) {
+    if (row.kind !== "state") continue;
+    const current = newest.get(row.subject);
+    if (current === undefined || row.id > current) newest.set(row.subject, row.id);
+  }
+  return new Set(newest.values());
+}
+
+/** Which rows to drop so the outbox fits its bounds at `now`. */
+export function planDrops(rows: readonly OutboxRowInfo[], bounds: OutboxBounds, now: number): DropPlan {
+  const keep = latestStateIds(rows);
+  const byId = (a: OutboxRowInfo, b: OutboxRowInfo): number => a.id - b.id;
+  const history = rows.filter((row) => row.kind === "history").sort(byId);
+  const superseded = rows.filter((row) => row.kind === "state" && !keep.has(row.id)).sort(byId);
+  const candidates = [...history, ...superseded];
+
+  const byReason: Record<DropReason, number> = { age: 0, rows: 0, bytes: 0 };
+  const dropped = new Set<number>();
+  let count = rows.length;
+  let bytes = rows.reduce((sum, row) => sum + row.bytes, 0);
+  const drop = (row: OutboxRowInfo, reason: DropReason): void => {
+    dropped.add(row.id);
+    byReason[reason] += 1;
+    count -= 1;
+    bytes -= row.bytes;
+  };
+
+  const cutoff = now - bounds.maxAgeMs;
+  for (const row of candidates) if (row.createdAt < cutoff) drop(row, "age");
+  for (const row of candidates) {
+    if (count <= bounds.maxRows && bytes <= bounds.maxBytes) break;
+    if (dropped.has(row.id)) continue;
+    drop(row, count > bounds.maxRows ? "rows" : "bytes");
+  }
+  return { ids: [...dropped].sort((a, b) => a - b), byReason };
+}
+
+/** A row offered for sending, with its size in the batch. */
+export interface SendCandidate {
+  id: number;
+  bytes: number;
+}
+
+export interface BatchLimits {
+  maxEvents: number;
+  maxBytes: number;
+  /** How many history rows this batch may carry (the throttle's allowance). */
+  historyAllowance: number;
+}
+
+/**
+ * One batch: everything live first (appended since the link came up), then the snapshot (the newest state of every
+ * subject from before), then history oldest first up to the throttle's allowance, so back-fill never starves live
+ * updates. Each list is in id order; an id in several lists is taken once.
+ */
+export function composeBatch<T extends SendCandidate>(
+  lists: { live: readonly T[]; snapshot: readonly T[]; history: readonly T[] },
+  limits: BatchLimits,
+): { rows: T[]; history: number } {
+  const rows: T[] = [];
+  const taken = new Set<number>();
+  let bytes = 0;
+  let history = 0;
+  const add = (row: T): boolean => {
+    if (taken.has(row.id)) return true;
+    if (rows.length >= limits.maxEvents) return false;
+    if (rows.length > 0 && bytes + row.bytes > limits.maxBytes) return false;
+    rows.push(row);
+    taken.add(row.id);
+    bytes += row.bytes;
+    return true;
+  };
+  for (const row of lists.live) if (!add(row)) return { rows, history };
+  for (const row of lists.snapshot) if (!add(row)) return { rows, history };
+  for (const row of lists.history) {
+    if (taken.has(row.id)) continue;
+    if (history >= limits.historyAllowance || !add(row)) break;
+    history += 1;
+  }
+  return { rows, history };
+}
+
+/** Token bucket for back-fill: `ratePerSecond` history events, bursts up to `burst`. */
+export class HistoryThrottle {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.updatedAt = now;
+  }
+
+  allowance(now: number): number {
+    this.refill(now);
+    return Math.floor(this.tokens);
+  }
+
+  consume(count: number, now: number): void {
+    this.refill(now);
+    this.tokens = Math.max(0, this.tokens - count);
+  }
+
+  /** Milliseconds until at least one history event may go. */
+  waitMs(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
+  }
+
+  private refill(now: number): void {
+    const elapsed = Math.max(0, now - this.updatedAt);
+    this.tokens = Math.min(this.burst, this.tokens + (elapsed / 1000) * this.ratePerSecond);
+    this.updatedAt = now;
+  }
+}
+
+/** Exponential backoff with equal jitter (half fixed, half random: never zero), capped. `random` in [0, 1). */
+export function backoffMs(attempt: number, random: number, baseMs = 500, capMs = 60_000): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(ceiling / 2 + (random * ceiling) / 2);
+}

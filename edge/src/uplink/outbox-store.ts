@@ -1,0 +1,223 @@
+import { randomBytes } from "node:crypto";
+
+import type Database from "better-sqlite3";
+
+import type { UplinkEvent } from "@desksharing/protocol";
+
+import {
+  classify,
+  composeBatch,
+  planDrops,
+  type DropReason,
+  type OutboxBounds,
+  type OutboxEventInput,
+  type OutboxKind,
+  type OutboxRowInfo,
+} from "./outbox-policy.js";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_state ON outbox (kind, subject, id);
+CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox_dead (
+  id INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  code TEXT NOT NULL,
+  message TEXT NOT NULL,
+  body TEXT NOT NULL,
+  dead_at INTEGER NOT NULL
+);
+`;
+
+interface Row {
+  id: number;
+  kind: OutboxKind;
+  subject: string;
+  created_at: number;
+  bytes: number;
+  body: string;
+}
+
+export interface OutboxEntry {
+  id: number;
+  eventId: string;
+  bytes: number;
+  event: UplinkEvent;
+}
+
+export interface OutboxStats {
+  depth: number;
+  bytes: number;
+  /** `created_at` of the oldest row (ms since epoch), null when empty. */
+  oldestCreatedAt: number | null;
+  droppedTotal: number;
+  deadLetters: number;
+}
+
+export interface NextBatchOptions {
+  maxEvents: number;
+  maxBytes: number;
+  /** Rows with an id above it were appended while the link was up: live. The rest is back-fill. */
+  liveAfter: number;
+  historyAllowance: number;
+}
+
+/**
+ * The durable outbox (DESIGN §6, edge.md G8–G10) over a database handle it is given, so `append` can run inside
+ * the transaction that writes the local state: an event exists exactly when its state change does. Rows are
+ * deleted only when the cloud acknowledged them; AUTOINCREMENT keeps row ids (and so event ids
+ * `<instanceId>:<row id>`) from ever being reused after a delete, which the cloud's deduplication relies on.
+ */
+export class OutboxStore {
+  readonly instanceId: string;
+  private readonly s;
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(SCHEMA);
+    this.s = {
+      insert: db.prepare("INSERT INTO outbox (kind, subject, created_at, bytes, body) VALUES (?, ?, ?, ?, ?)"),
+      getMeta: db.prepare("SELECT value FROM outbox_meta WHERE key = ?").pluck(),
+      setMeta: db.prepare(
+        "INSERT INTO outbox_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ),
+      live: db.prepare("SELECT * FROM outbox WHERE id > ? ORDER BY id LIMIT ?"),
+      snapshot: db.prepare(
+        `SELECT o.* FROM outbox o JOIN (SELECT max(id) AS id FROM outbox WHERE kind = 'state' GROUP BY subject) n
+           ON o.id = n.id WHERE o.id <= ? ORDER BY o.id LIMIT ?`,
+      ),
+      history: db.prepare(
+        `SELECT * FROM outbox o WHERE o.id <= ? AND (o.kind = 'history' OR EXISTS
+           (SELECT 1 FROM outbox n WHERE n.kind = 'state' AND n.subject = o.subject AND n.id > o.id))
+         ORDER BY o.id LIMIT ?`,
+      ),
+      byIds: db.prepare("SELECT * FROM outbox WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"),
+      delete: db.prepare("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))"),
+      dead: db.prepare(
+        "INSERT INTO outbox_dead (id, event_id, code, message, body, dead_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      totals: db.prepare(
+        "SELECT count(*) AS depth, coalesce(sum(bytes), 0) AS bytes, min(created_at) AS oldest FROM outbox",
+      ),
+      infos: db.prepare("SELECT id, kind, subject, created_at, bytes FROM outbox"),
+      deadCount: db.prepare("SELECT count(*) FROM outbox_dead").pluck(),
+      maxId: db.prepare("SELECT coalesce(max(id), 0) FROM outbox").pluck(),
+    };
+    let instanceId = this.s.getMeta.get("instance_id") as string | undefined;
+    if (instanceId === undefined) {
+      instanceId = randomBytes(12).toString("base64url");
+      this.s.setMeta.run("instance_id", instanceId);
+    }
+    this.instanceId = instanceId;
+  }
+
+  /** Synchronous; call it inside the transaction that commits the state these events describe. */
+  append(events: readonly OutboxEventInput[], now: number): void {
+    for (const event of events) {
+      const body = JSON.stringify(event);
+      const { kind, subject } = classify(event);
+      this.s.insert.run(kind, subject, now, Buffer.byteLength(body), body);
+    }
+  }
+
+  /** The highest row id so far (0 when none was ever written): the link's live/back-fill boundary. */
+  lastId(): number {
+    return this.s.maxId.get() as number;
+  }
+
+  /** The next batch: live rows, then the newest state of every subject, then history up to the allowance. */
+  nextBatch(options: NextBatchOptions): OutboxEntry[] {
+    const limit = options.maxEvents;
+    const toEntry = (row: Row): OutboxEntry => this.entry(row, row.id <= options.liveAfter);
+    const lists = {
+      live: (this.s.live.all(options.liveAfter, limit) as Row[]).map(toEntry),
+      snapshot: (this.s.snapshot.all(options.liveAfter, limit) as Row[]).map(toEntry),
+      history:
+        options.historyAllowance > 0
+          ? (this.s.history.all(options.liveAfter, Math.min(limit, options.historyAllowance)) as Row[]).map(toEntry)
+          : [],
+    };
+    return composeBatch(lists, options).rows;
+  }
+
+  /** These rows again (those still there), for resending or splitting a refused batch. */
+  entries(ids: readonly number[], liveAfter: number): OutboxEntry[] {
+    return (this.s.byIds.all(JSON.stringify(ids)) as Row[]).map((row) => this.entry(row, row.id <= liveAfter));
+  }
+
+  /** The cloud stored these: they go. */
+  acknowledge(ids: readonly number[]): number {
+    return this.s.delete.run(JSON.stringify(ids)).changes;
+  }
+
+  /** The cloud refuses these for good: they move to `outbox_dead` with the reason. */
+  deadLetter(ids: readonly number[], code: string, message: string, now: number): number {
+    return this.db.transaction(() => {
+      const rows = this.s.byIds.all(JSON.stringify(ids)) as Row[];
+      for (const row of rows) this.s.dead.run(row.id, this.eventId(row.id), code, message, row.body, now);
+      this.s.delete.run(JSON.stringify(rows.map((row) => row.id)));
+      return rows.length;
+    })();
+  }
+
+  /** Applies the bounds policy; returns what went, by reason. */
+  enforceBounds(bounds: OutboxBounds, now: number): Record<DropReason, number> {
+    const totals = this.totals();
+    const none = { age: 0, rows: 0, bytes: 0 };
+    const tooOld = totals.oldest !== null && totals.oldest < now - bounds.maxAgeMs;
+    if (totals.depth <= bounds.maxRows && totals.bytes <= bounds.maxBytes && !tooOld) return none;
+    const infos = (this.s.infos.all() as Omit<Row, "body">[]).map((row): OutboxRowInfo => ({
+      id: row.id,
+      kind: row.kind,
+      subject: row.subject,
+      createdAt: row.created_at,
+      bytes: row.bytes,
+    }));
+    const plan = planDrops(infos, bounds, now);
+    if (plan.ids.length === 0) return none;
+    this.db.transaction(() => {
+      for (let i = 0; i < plan.ids.length; i += 10_000) {
+        this.s.delete.run(JSON.stringify(plan.ids.slice(i, i + 10_000)));
+      }
+      this.s.setMeta.run("dropped_total", String(this.droppedTotal() + plan.ids.length));
+    })();
+    return plan.byReason;
+  }
+
+  stats(): OutboxStats {
+    const totals = this.totals();
+    return {
+      depth: totals.depth,
+      bytes: totals.bytes,
+      oldestCreatedAt: totals.oldest,
+      droppedTotal: this.droppedTotal(),
+      deadLetters: this.s.deadCount.get() as number,
+    };
+  }
+
+  eventId(rowId: number): string {
+    return `${this.instanceId}:${rowId}`;
+  }
+
+  private totals(): { depth: number; bytes: number; oldest: number | null } {
+    return this.s.totals.get() as { depth: number; bytes: number; oldest: number | null };
+  }
+
+  private droppedTotal(): number {
+    return Number((this.s.getMeta.get("dropped_total") as string | undefined) ?? 0);
+  }
+
+  private entry(row: Row, backfill: boolean): OutboxEntry {
+    const stored = JSON.parse(row.body) as OutboxEventInput;
+    const id = this.eventId(row.id);
+    const event: UplinkEvent =
+      stored.type === "reading" ? { ...stored, id, historical: stored.historical || backfill } : { ...stored, id };
+    return { id: row.id, eventId: id, bytes: row.bytes + id.length + 8, event };
+  }
+}
