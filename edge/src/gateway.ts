@@ -11,7 +11,7 @@ import { deviceProfileOf, sensorsOfPlan } from "@desksharing/protocol";
 import type { SqliteStore } from "./adapters/sqlite-store.js";
 import type { DeviceState } from "./domain/devices.js";
 import { initialDevice, isLowBattery, isSilent, targetOffline } from "./domain/devices.js";
-import type { Verdict } from "./domain/messages.js";
+import type { MessageContext, Verdict } from "./domain/messages.js";
 import { classifyMessage, publishRefusal } from "./domain/messages.js";
 import type { TargetState } from "./domain/occupancy.js";
 import { applyReading, initialTarget, setOffline, shownCount, tick } from "./domain/occupancy.js";
@@ -65,7 +65,19 @@ export class Gateway {
   private readonly devicesOfTarget = new Map<string, DeviceState[]>();
   private lastIngestAt: number | null = null;
 
-  constructor(private readonly options: GatewayOptions) {}
+  /** One context for every message (its clock set per message): a fresh one per message was garbage. */
+  private readonly context: MessageContext;
+
+  constructor(private readonly options: GatewayOptions) {
+    const store = options.store;
+    this.context = {
+      siteId: options.siteId,
+      devices: this.devices,
+      now: 0,
+      publisherVerified: options.publisherVerified,
+      seen: (deviceId, boot, seq) => store.hasReading(deviceId, boot, seq),
+    };
+  }
 
   /** Builds the state of every planned device and target, resuming from what the store holds. */
   load(): void {
@@ -120,13 +132,8 @@ export class Gateway {
   handleMessage(topic: string, payload: Uint8Array, acknowledge?: (error: Error | null) => void): Verdict {
     const now = this.options.now();
     const store = this.options.store;
-    const verdict = classifyMessage(topic, payload, {
-      siteId: this.options.siteId,
-      devices: this.devices,
-      now,
-      publisherVerified: this.options.publisherVerified,
-      seen: (deviceId, boot, seq) => store.hasReading(deviceId, boot, seq),
-    });
+    this.context.now = now;
+    const verdict = classifyMessage(topic, payload, this.context);
     this.options.observer.messageReceived(channelOf(topic));
     switch (verdict.type) {
       case "reject":

@@ -128,10 +128,17 @@ interface EdgeProcess {
   stop(): Promise<void>;
 }
 
-/** The edge as `npm start -w edge` runs it (tsx, no V8 flags), configured through the environment. */
+/**
+ * The edge exactly as `npm start -w edge` runs it: the node flags and arguments of edge/package.json's start
+ * script, from the edge's directory, configured through the environment.
+ */
 async function startEdgeProcess(env: Record<string, string>): Promise<EdgeProcess> {
-  const edge = spawn(process.execPath, ["--import", "tsx", join(root, "edge/src/main.ts")], {
-    cwd: root,
+  const edgeDir = join(root, "edge");
+  const manifest = JSON.parse(readFileSync(join(edgeDir, "package.json"), "utf8")) as { scripts: { start: string } };
+  const [program, ...args] = manifest.scripts.start.trim().split(/\s+/);
+  if (program !== "node") throw new Error(`edge start script must run node: ${manifest.scripts.start}`);
+  const edge = spawn(process.execPath, args, {
+    cwd: edgeDir,
     env: { ...process.env, DESK_EDGE_HTTPS_PORT: "0", DESK_EDGE_HTTPS_HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -25,7 +25,14 @@ export type LinkState =
 /** Hooks for the edge's metrics (prom-client lives in the composition root); every one optional. */
 export interface UplinkMetrics {
   linkState?(state: LinkState): void;
-  batchAcknowledged?(result: { events: number; stored: number; duplicates: number; seconds: number }): void;
+  /** `backfill`: events of the batch written before the link came up (snapshot and history). */
+  batchAcknowledged?(result: {
+    events: number;
+    backfill: number;
+    stored: number;
+    duplicates: number;
+    seconds: number;
+  }): void;
   batchFailed?(reason: string): void;
   deadLettered?(count: number, code: string): void;
   dropped?(byReason: Record<string, number>): void;
@@ -82,6 +89,8 @@ export class CloudLink {
   private isolating: number[][] = [];
   private timer: NodeJS.Timeout | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
+  /** Bounds are enforced while the link is down too: that is when the outbox grows. */
+  private boundsTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private sending = false;
   private wakeQueued = false;
@@ -123,6 +132,7 @@ export class CloudLink {
 
   start(): void {
     if (this.socket !== null || this.stopped) return;
+    this.boundsTimer ??= setInterval(() => this.enforceBounds(), this.o.statusIntervalMs);
     this.setState({ state: "connecting" });
     const socket: GatewaySocket = io(`${this.options.url}${GATEWAY_NAMESPACE}`, {
       auth: { token: this.options.token, protocolVersion: PROTOCOL_VERSION },
@@ -138,7 +148,7 @@ export class CloudLink {
       this.liveAfter = this.options.outbox.lastId();
       this.setState({ state: "connected" });
       this.sendStatus();
-      this.statusTimer = setInterval(() => this.tick(), this.o.statusIntervalMs);
+      this.statusTimer = setInterval(() => this.sendStatus(), this.o.statusIntervalMs);
       this.wake(0);
     });
     socket.on("connect_error", (error: Error & { data?: { code?: unknown; message?: unknown } }) => {
@@ -165,6 +175,8 @@ export class CloudLink {
   async stop(): Promise<void> {
     this.stopped = true;
     this.clearTimers();
+    if (this.boundsTimer !== null) clearInterval(this.boundsTimer);
+    this.boundsTimer = null;
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
@@ -198,13 +210,12 @@ export class CloudLink {
     this.wakeQueued = false;
   }
 
-  private tick(): void {
+  private enforceBounds(): void {
     const dropped = this.options.outbox.enforceBounds(this.options.bounds, this.now());
     if (Object.values(dropped).some((count) => count > 0)) {
       this.options.logger.warn({ dropped }, "uplink outbox over its bounds: oldest history dropped");
       this.options.metrics?.dropped?.(dropped);
     }
-    this.sendStatus();
   }
 
   private sendStatus(): void {
@@ -289,6 +300,7 @@ export class CloudLink {
       this.attempt = 0;
       this.options.metrics?.batchAcknowledged?.({
         events: batch.length,
+        backfill: history,
         stored: result.success ? result.data.stored : 0,
         duplicates: result.success ? result.data.duplicates : 0,
         seconds: (this.now() - started) / 1000,
