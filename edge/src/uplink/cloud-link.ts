@@ -133,7 +133,9 @@ export class CloudLink {
   start(): void {
     if (this.socket !== null || this.stopped) return;
     this.boundsTimer ??= setInterval(() => this.enforceBounds(), this.o.statusIntervalMs);
-    this.setState({ state: "connecting" });
+    // a refused gateway stays refused (for health) until the cloud takes it
+    if (this.current.state !== "refused") this.setState({ state: "connecting" });
+    this.options.logger.debug({ url: this.options.url, attempt: this.attempt }, "connecting to the cloud");
     const socket: GatewaySocket = io(`${this.options.url}${GATEWAY_NAMESPACE}`, {
       auth: { token: this.options.token, protocolVersion: PROTOCOL_VERSION },
       transports: ["websocket"],
