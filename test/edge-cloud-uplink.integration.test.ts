@@ -309,6 +309,41 @@ describe("edge → cloud uplink against the real cloud", () => {
     expect(final.desks.filter((d) => d.deskId.startsWith("out-D")).every((d) => d.status === "occupied")).toBe(true);
   });
 
+  it("resends what was in flight when the cloud went away mid-drain; the cloud still holds each event once", async () => {
+    const { secret } = await credential("gw-middrain");
+    const gw = edge(secret);
+    const now = Date.now();
+    gw.append(Array.from({ length: 3000 }, (_, i) => reading("mid-dev", i + 1, now)));
+    gw.link.start();
+    await waitUntil(() => gw.acks.length >= 2, "the drain to start");
+    await cloud!.stop();
+    cloud = null;
+    const sentBefore = gw.stored();
+    expect(gw.outbox.stats().depth).toBeGreaterThan(0);
+    await bootCloud();
+    await waitUntil(() => gw.outbox.stats().depth === 0, "the outbox to drain", 60_000);
+    expect(sentBefore).toBeLessThan(3000);
+    expect(gw.stored()).toBe(3000);
+    expect(cloudEventCount(gw.outbox.instanceId)).toBe(3000);
+  });
+
+  it("isolates events the cloud refuses for good into the dead-letter table and delivers the rest", async () => {
+    const { secret } = await credential("gw-dead");
+    const gw = edge(secret);
+    const now = Date.now();
+    const events = Array.from({ length: 100 }, (_, i) => desk(`dead-D${i}`, "occupied", now));
+    events[40] = desk("dead-future", "occupied", now + 60 * 60 * 1000);
+    events[70] = { ...desk("dead-foreign", "occupied", now), siteId: "elsewhere" };
+    gw.append(events);
+    gw.link.start();
+    await waitUntil(() => gw.outbox.stats().depth === 0, "the outbox to drain");
+    expect(gw.stored()).toBe(98);
+    expect(gw.outbox.stats().deadLetters).toBe(2);
+    const dead = gw.db.prepare("SELECT code FROM outbox_dead ORDER BY id").pluck().all();
+    expect(dead).toEqual(["VALIDATION_FAILED", "FORBIDDEN"]);
+    expect(cloudEventCount(gw.outbox.instanceId)).toBe(98);
+  });
+
   it("is refused with a wrong or a revoked credential, says so once, and deletes nothing", async () => {
     const wrong = edge(`dsk_gateway_${randomBytes(24).toString("base64url")}`);
     wrong.append([desk("ref-D1", "occupied", Date.now())]);

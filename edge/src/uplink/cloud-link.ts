@@ -275,7 +275,10 @@ export class CloudLink {
       next = await this.send(socket, batch, isolated !== undefined);
     } finally {
       this.sending = false;
-      if (this.socket === socket && !this.stopped) this.wake(this.wakeQueued ? Math.min(next, this.o.lingerMs) : next);
+      // a link that came back while this batch was out starts over at once
+      const sameSocket = this.socket === socket;
+      if (!sameSocket || this.wakeQueued) next = Math.min(next, sameSocket ? this.o.lingerMs : 0);
+      this.wake(next);
     }
   }
 
