@@ -167,6 +167,12 @@ export class Gateway {
     const { reading } = verdict;
     const device = this.devices.get(verdict.device.deviceId);
     if (device === undefined) return;
+    // The device row is rewritten only when more than its last sighting changes: the store derives that from the
+    // reading itself when it loads, and a row write per reading was a good part of every commit.
+    const rowChanged =
+      verdict.newBoot ||
+      device.availability !== "online" ||
+      (reading.battery !== undefined && reading.battery !== device.battery);
     if (verdict.newBoot) {
       device.boot = reading.boot;
       device.bootTs = reading.ts;
@@ -174,7 +180,7 @@ export class Gateway {
     device.lastSeen = now;
     device.availability = "online";
     if (reading.battery !== undefined) device.battery = reading.battery;
-    this.options.store.putDevice(device);
+    if (rowChanged) this.options.store.putDevice(device);
     this.lastIngestAt = now;
     const key = targetKey(device.kind, device.targetId);
     const target = this.targets.get(key);

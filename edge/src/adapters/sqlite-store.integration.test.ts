@@ -113,9 +113,20 @@ describe("SqliteStore", () => {
     second.addReading(reading(1, { ts: 99 }));
     second.flush();
     expect(second.count("readings")).toBe(1);
+    // the last sighting is the receipt of the device's newest reading of its boot (2001), later than the row's 7
     expect(second.loadDevices()).toEqual([
-      { deviceId: "pir-1", boot: "b1", bootTs: 5, availability: "online", lastSeen: 7, battery: 12 },
+      { deviceId: "pir-1", boot: "b1", bootTs: 5, availability: "online", lastSeen: 2001, battery: 12 },
     ]);
+    second.putDevice({
+      deviceId: "pir-1",
+      boot: "b1",
+      bootTs: 5,
+      availability: "offline",
+      lastSeen: 3000,
+      battery: 12,
+    });
+    second.flush();
+    expect(second.loadDevices()[0]?.lastSeen).toBe(3000);
     expect(second.loadTargets()[0]).toMatchObject({ status: "pending-free", holdStart: 8, present: false });
     second.close();
   });

@@ -168,14 +168,25 @@ export class SqliteStore {
       last_seen: number | null;
       battery: number | null;
     }[];
-    return rows.map((row) => ({
-      deviceId: row.device_id,
-      boot: row.boot,
-      bootTs: row.boot_ts,
-      availability: row.availability,
-      lastSeen: row.last_seen,
-      battery: row.battery,
-    }));
+    // a reading does not rewrite its device's row when only the last sighting changes: that is its receipt time
+    const lastReading = this.db.prepare(
+      "SELECT received_at FROM readings WHERE device_id = ? AND boot = ? ORDER BY seq DESC LIMIT 1",
+    );
+    lastReading.pluck();
+    return rows.map((row) => {
+      const lastReadingAt = row.boot === null ? null : (lastReading.get(row.device_id, row.boot) as number | undefined);
+      return {
+        deviceId: row.device_id,
+        boot: row.boot,
+        bootTs: row.boot_ts,
+        availability: row.availability,
+        lastSeen:
+          lastReadingAt === undefined || lastReadingAt === null
+            ? row.last_seen
+            : Math.max(row.last_seen ?? lastReadingAt, lastReadingAt),
+        battery: row.battery,
+      };
+    });
   }
 
   loadTargets(): StoredTarget[] {
