@@ -363,7 +363,11 @@ describe("edge → cloud uplink against the real cloud", () => {
     await waitUntil(() => revoked.link.state.state === "refused", "the revocation to take effect");
     expect(revoked.link.state).toMatchObject({ state: "refused", code: "UNAUTHENTICATED" });
     revoked.append([desk("ref-D2", "occupied", Date.now()), reading("ref-dev", 1, Date.now())]);
-    expect(revoked.outbox.stats().depth).toBe(2);
+    expect(revoked.link.health()).toMatchObject({
+      link: { state: "refused", code: "UNAUTHENTICATED" },
+      outboxDepth: 2,
+      droppedTotal: 0,
+    });
     expect(revoked.acks).toHaveLength(0);
     expect(cloudEventCount(revoked.outbox.instanceId)).toBe(0);
   });

@@ -22,6 +22,15 @@ export type LinkState =
   | { state: "connected" }
   | { state: "refused"; code: string; message: string };
 
+export interface UplinkHealth {
+  link: LinkState;
+  outboxDepth: number;
+  outboxBytes: number;
+  oldestUnsentAt: number | null;
+  droppedTotal: number;
+  deadLetters: number;
+}
+
 /** Hooks for the edge's metrics (prom-client lives in the composition root); every one optional. */
 export interface UplinkMetrics {
   linkState?(state: LinkState): void;
@@ -128,6 +137,19 @@ export class CloudLink {
 
   get state(): LinkState {
     return this.current;
+  }
+
+  /** For the health endpoint: the link and the outbox behind it. */
+  health(): UplinkHealth {
+    const stats = this.options.outbox.stats();
+    return {
+      link: this.current,
+      outboxDepth: stats.depth,
+      outboxBytes: stats.bytes,
+      oldestUnsentAt: stats.oldestCreatedAt,
+      droppedTotal: stats.droppedTotal,
+      deadLetters: stats.deadLetters,
+    };
   }
 
   start(): void {

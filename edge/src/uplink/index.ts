@@ -1,4 +1,10 @@
-export { CloudLink, type CloudLinkOptions, type LinkState, type UplinkMetrics } from "./cloud-link.js";
+export {
+  CloudLink,
+  type CloudLinkOptions,
+  type LinkState,
+  type UplinkHealth,
+  type UplinkMetrics,
+} from "./cloud-link.js";
 export {
   backoffMs,
   classify,
