@@ -1,10 +1,10 @@
-import { MAX_CLOCK_SKEW_MS, MAX_DEVICE_PAYLOAD_BYTES } from "@desksharing/protocol";
+import { DeviceReading, MAX_CLOCK_SKEW_MS, MAX_DEVICE_PAYLOAD_BYTES } from "@desksharing/protocol";
 import { describe, expect, it } from "vitest";
 
 import type { DeviceState } from "./devices.js";
 import { initialDevice } from "./devices.js";
 import type { MessageContext } from "./messages.js";
-import { classifyMessage, publishRefusal } from "./messages.js";
+import { classifyMessage, plainReading, publishRefusal } from "./messages.js";
 
 const NOW = 1_700_000_000_000;
 const TOPIC = "desksharing/v1/hq/devices/pir-1/state";
@@ -89,5 +89,62 @@ describe("publishRefusal", () => {
       reason: "foreign_site",
     });
     expect(publishRefusal("random/topic", "pir-1", "hq", devices)).toMatchObject({ reason: "malformed_topic" });
+  });
+});
+
+describe("plainReading", () => {
+  const room = { v: 1, ts: NOW, seq: 7, boot: "b1", kind: "room", count: 3, rssi: -60, fw: "1.2.3" };
+  const values: unknown[] = [
+    undefined,
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1,
+    1.5,
+    2 ** 32,
+    2 ** 53,
+    -150,
+    -151,
+    100,
+    100.5,
+    10_000,
+    10_001,
+    33,
+    "",
+    "x",
+    "b 1",
+    "desk",
+    "room",
+    "x".repeat(33),
+    "x".repeat(65),
+    [],
+    {},
+  ];
+  const fields = ["v", "ts", "seq", "boot", "kind", "occupied", "count", "battery", "rssi", "fw", "extra", "__proto__"];
+  const variants: unknown[] = [null, [], "reading", 1, reading, room];
+  for (const base of [reading, room]) {
+    for (const field of fields) {
+      for (const value of values) variants.push(JSON.parse(JSON.stringify({ ...base, [field]: value })) as unknown);
+      const without: Record<string, unknown> = { ...base };
+      delete without[field];
+      variants.push(without);
+    }
+  }
+  variants.push(JSON.parse(`{"v":1,"ts":${NOW},"seq":1,"boot":"b1","kind":"desk","occupied":true,"__proto__":1}`));
+
+  it("accepts only what the protocol schema accepts, and as the schema reads it", () => {
+    let accepted = 0;
+    for (const json of variants) {
+      const plain = plainReading(json);
+      const schema = DeviceReading.safeParse(json);
+      if (plain !== null) {
+        accepted += 1;
+        expect(schema.success, JSON.stringify(json)).toBe(true);
+        expect(plain).toEqual(schema.data);
+      }
+    }
+    expect(accepted).toBeGreaterThan(20);
   });
 });
