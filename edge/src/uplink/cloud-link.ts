@@ -235,11 +235,15 @@ export class CloudLink {
   }
 
   private enforceBounds(): void {
-    const dropped = this.options.outbox.enforceBounds(this.options.bounds, this.now());
-    if (Object.values(dropped).some((count) => count > 0)) {
-      this.options.logger.warn({ dropped }, "uplink outbox over its bounds: oldest history dropped");
-      this.options.metrics?.dropped?.(dropped);
-    }
+    if (this.stopped) return;
+    const perCall = 10_000;
+    const dropped = this.options.outbox.enforceBounds(this.options.bounds, this.now(), perCall);
+    const total = dropped.age + dropped.rows + dropped.bytes;
+    if (total === 0) return;
+    this.options.logger.warn({ dropped }, "uplink outbox over its bounds: oldest history dropped");
+    this.options.metrics?.dropped?.(dropped);
+    // more to drop: go on after the event loop had its turn, so ingest is never blocked for long
+    if (total >= perCall) setImmediate(() => this.enforceBounds());
   }
 
   private sendStatus(): void {
@@ -289,7 +293,7 @@ export class CloudLink {
         if (isolated !== undefined) {
           this.isolating.shift();
           next = 0;
-        } else if (this.options.outbox.stats().depth > 0) {
+        } else if (!this.options.outbox.isEmpty()) {
           next = Math.max(1, this.throttle.waitMs(this.now()));
         }
         return;
@@ -332,9 +336,9 @@ export class CloudLink {
         duplicates: result.success ? result.data.duplicates : 0,
         seconds: (this.now() - started) / 1000,
       });
-      const depth = this.options.outbox.stats().depth;
-      if (depth === 0) this.sendStatus();
-      return depth > 0 ? 0 : this.o.pollMs;
+      if (!this.options.outbox.isEmpty()) return 0;
+      this.sendStatus();
+      return this.o.pollMs;
     }
     const { code, message } = reply.error;
     this.options.metrics?.batchFailed?.(code);

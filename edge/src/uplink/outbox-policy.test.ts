@@ -4,6 +4,8 @@ import {
   backoffMs,
   classify,
   composeBatch,
+  dropBudget,
+  dropFromPage,
   HistoryThrottle,
   latestStateIds,
   planDrops,
@@ -64,6 +66,19 @@ describe("outbox bounds policy", () => {
     });
     const aged = planDrops(rows, { ...unbounded, maxAgeMs: 5_000 }, 10_000);
     expect(aged).toEqual({ ids: [1, 2], byReason: { age: 2, rows: 0, bytes: 0 } });
+  });
+
+  it("drops page by page and says when the rest of a kind stays", () => {
+    const budget = { rows: 3, bytes: 0, cutoff: 0 };
+    const first = dropFromPage([reading(1), reading(2)], budget);
+    expect(first).toMatchObject({ ids: [1, 2], done: false, budget: { rows: 1 } });
+    const second = dropFromPage([reading(3), reading(4)], first.budget);
+    expect(second).toMatchObject({ ids: [3], done: true, budget: { rows: 0 } });
+    expect(dropBudget({ rows: 10, bytes: 900 }, { maxRows: 8, maxBytes: 1000, maxAgeMs: 50 }, 100)).toEqual({
+      rows: 2,
+      bytes: 0,
+      cutoff: 50,
+    });
   });
 
   it("keeps the newest state row per subject", () => {

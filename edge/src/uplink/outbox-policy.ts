@@ -67,33 +67,64 @@ export function latestStateIds(rows: readonly OutboxRowInfo[]): Set<number> {
   return new Set(newest.values());
 }
 
-/** Which rows to drop so the outbox fits its bounds at `now`. */
+/** What still has to go: rows and bytes over the bounds, and the age limit as a time. */
+export interface DropBudget {
+  rows: number;
+  bytes: number;
+  /** Rows created before this go whatever the size. */
+  cutoff: number;
+}
+
+export function dropBudget(totals: { rows: number; bytes: number }, bounds: OutboxBounds, now: number): DropBudget {
+  return {
+    rows: Math.max(0, totals.rows - bounds.maxRows),
+    bytes: Math.max(0, totals.bytes - bounds.maxBytes),
+    cutoff: now - bounds.maxAgeMs,
+  };
+}
+
+/**
+ * Drops from one page of candidates of one kind (history, or superseded state), oldest first, while a row is too
+ * old or the budget is not yet met. `done` means a row was kept: the rest of that kind is newer and stays, so the
+ * caller reads no further pages of it. The outbox applies this page by page so a large outbox is never loaded whole.
+ */
+export function dropFromPage(
+  page: readonly OutboxRowInfo[],
+  budget: DropBudget,
+): { ids: number[]; byReason: Record<DropReason, number>; budget: DropBudget; done: boolean } {
+  const ids: number[] = [];
+  const byReason: Record<DropReason, number> = { age: 0, rows: 0, bytes: 0 };
+  let { rows, bytes } = budget;
+  for (const row of page) {
+    let reason: DropReason | null = null;
+    if (row.createdAt < budget.cutoff) reason = "age";
+    else if (rows > 0) reason = "rows";
+    else if (bytes > 0) reason = "bytes";
+    if (reason === null) return { ids, byReason, budget: { ...budget, rows, bytes }, done: true };
+    ids.push(row.id);
+    byReason[reason] += 1;
+    rows -= 1;
+    bytes -= row.bytes;
+  }
+  return { ids, byReason, budget: { ...budget, rows: Math.max(0, rows), bytes: Math.max(0, bytes) }, done: false };
+}
+
+/** Which rows to drop so the outbox fits its bounds at `now` (the whole outbox at once; see `dropFromPage`). */
 export function planDrops(rows: readonly OutboxRowInfo[], bounds: OutboxBounds, now: number): DropPlan {
   const keep = latestStateIds(rows);
   const byId = (a: OutboxRowInfo, b: OutboxRowInfo): number => a.id - b.id;
   const history = rows.filter((row) => row.kind === "history").sort(byId);
   const superseded = rows.filter((row) => row.kind === "state" && !keep.has(row.id)).sort(byId);
-  const candidates = [...history, ...superseded];
-
+  let budget = dropBudget({ rows: rows.length, bytes: rows.reduce((sum, row) => sum + row.bytes, 0) }, bounds, now);
   const byReason: Record<DropReason, number> = { age: 0, rows: 0, bytes: 0 };
-  const dropped = new Set<number>();
-  let count = rows.length;
-  let bytes = rows.reduce((sum, row) => sum + row.bytes, 0);
-  const drop = (row: OutboxRowInfo, reason: DropReason): void => {
-    dropped.add(row.id);
-    byReason[reason] += 1;
-    count -= 1;
-    bytes -= row.bytes;
-  };
-
-  const cutoff = now - bounds.maxAgeMs;
-  for (const row of candidates) if (row.createdAt < cutoff) drop(row, "age");
-  for (const row of candidates) {
-    if (count <= bounds.maxRows && bytes <= bounds.maxBytes) break;
-    if (dropped.has(row.id)) continue;
-    drop(row, count > bounds.maxRows ? "rows" : "bytes");
+  const ids: number[] = [];
+  for (const candidates of [history, superseded]) {
+    const result = dropFromPage(candidates, budget);
+    budget = result.budget;
+    ids.push(...result.ids);
+    for (const reason of ["age", "rows", "bytes"] as const) byReason[reason] += result.byReason[reason];
   }
-  return { ids: [...dropped].sort((a, b) => a - b), byReason };
+  return { ids: ids.sort((a, b) => a - b), byReason };
 }
 
 /** A row offered for sending, with its size in the batch. */

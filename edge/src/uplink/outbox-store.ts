@@ -7,13 +7,16 @@ import type { UplinkEvent } from "@desksharing/protocol";
 import {
   classify,
   composeBatch,
-  planDrops,
+  dropBudget,
+  dropFromPage,
   type DropReason,
   type OutboxBounds,
   type OutboxEventInput,
   type OutboxKind,
   type OutboxRowInfo,
 } from "./outbox-policy.js";
+
+const PAGE = 5000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS outbox (
@@ -105,7 +108,16 @@ export class OutboxStore {
       totals: db.prepare(
         "SELECT count(*) AS depth, coalesce(sum(bytes), 0) AS bytes, min(created_at) AS oldest FROM outbox",
       ),
-      infos: db.prepare("SELECT id, kind, subject, created_at, bytes FROM outbox"),
+      historyPage: db.prepare(
+        // `+kind`: walk the rows in id order instead of sorting every row of the kind through the subject index
+        "SELECT id, kind, subject, created_at, bytes FROM outbox WHERE +kind = 'history' AND id > ? ORDER BY id LIMIT ?",
+      ),
+      supersededPage: db.prepare(
+        `SELECT id, kind, subject, created_at, bytes FROM outbox o WHERE +kind = 'state' AND id > ? AND EXISTS
+           (SELECT 1 FROM outbox n WHERE n.kind = 'state' AND n.subject = o.subject AND n.id > o.id)
+         ORDER BY id LIMIT ?`,
+      ),
+      isEmpty: db.prepare("SELECT NOT EXISTS (SELECT 1 FROM outbox)").pluck(),
       deadCount: db.prepare("SELECT count(*) FROM outbox_dead").pluck(),
       maxId: db.prepare("SELECT coalesce(max(id), 0) FROM outbox").pluck(),
     };
@@ -166,28 +178,50 @@ export class OutboxStore {
     })();
   }
 
-  /** Applies the bounds policy; returns what went, by reason. */
-  enforceBounds(bounds: OutboxBounds, now: number): Record<DropReason, number> {
+  /**
+   * Applies the bounds policy page by page (history first, then superseded state, oldest first), deleting at most
+   * `maxPerCall` rows so one call never blocks the event loop for long; the next call goes on. Returns what went.
+   */
+  enforceBounds(bounds: OutboxBounds, now: number, maxPerCall = 10_000): Record<DropReason, number> {
     const totals = this.totals();
-    const none = { age: 0, rows: 0, bytes: 0 };
-    const tooOld = totals.oldest !== null && totals.oldest < now - bounds.maxAgeMs;
-    if (totals.depth <= bounds.maxRows && totals.bytes <= bounds.maxBytes && !tooOld) return none;
-    const infos = (this.s.infos.all() as Omit<Row, "body">[]).map((row): OutboxRowInfo => ({
-      id: row.id,
-      kind: row.kind,
-      subject: row.subject,
-      createdAt: row.created_at,
-      bytes: row.bytes,
-    }));
-    const plan = planDrops(infos, bounds, now);
-    if (plan.ids.length === 0) return none;
-    this.db.transaction(() => {
-      for (let i = 0; i < plan.ids.length; i += 10_000) {
-        this.s.delete.run(JSON.stringify(plan.ids.slice(i, i + 10_000)));
+    let budget = dropBudget({ rows: totals.depth, bytes: totals.bytes }, bounds, now);
+    const byReason: Record<DropReason, number> = { age: 0, rows: 0, bytes: 0 };
+    const tooOld = totals.oldest !== null && totals.oldest < budget.cutoff;
+    if (budget.rows === 0 && budget.bytes === 0 && !tooOld) return byReason;
+    let deleted = 0;
+    for (const page of [this.s.historyPage, this.s.supersededPage]) {
+      let after = 0;
+      while (deleted < maxPerCall) {
+        const rows = (page.all(after, Math.min(PAGE, maxPerCall - deleted)) as Omit<Row, "body">[]).map(
+          (row): OutboxRowInfo => ({
+            id: row.id,
+            kind: row.kind,
+            subject: row.subject,
+            createdAt: row.created_at,
+            bytes: row.bytes,
+          }),
+        );
+        const result = dropFromPage(rows, budget);
+        budget = result.budget;
+        if (result.ids.length > 0) {
+          this.db.transaction(() => {
+            this.s.delete.run(JSON.stringify(result.ids));
+            this.s.setMeta.run("dropped_total", String(this.droppedTotal() + result.ids.length));
+          })();
+          deleted += result.ids.length;
+          for (const reason of ["age", "rows", "bytes"] as const) byReason[reason] += result.byReason[reason];
+        }
+        const last = rows.at(-1);
+        if (result.done || last === undefined) break;
+        after = last.id;
       }
-      this.s.setMeta.run("dropped_total", String(this.droppedTotal() + plan.ids.length));
-    })();
-    return plan.byReason;
+    }
+    return byReason;
+  }
+
+  /** Cheaper than `stats()` for "is there anything to send". */
+  isEmpty(): boolean {
+    return this.s.isEmpty.get() === 1;
   }
 
   stats(): OutboxStats {
