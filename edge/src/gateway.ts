@@ -101,7 +101,17 @@ export class Gateway {
         this.devicesOfTarget.set(key, [...(this.devicesOfTarget.get(key) ?? []), device]);
       }
     }
-    for (const target of this.targets.values()) this.options.store.putTarget(target);
+    for (const [key, target] of this.targets) {
+      // a target's row keeps the newest reading time only from its last change of state: its devices' readings
+      // hold the newest one
+      let lastTs = target.lastTs;
+      for (const device of this.devicesOfTarget.get(key) ?? []) {
+        const ts = this.options.store.newestAppliedTs(device.deviceId);
+        if (ts !== null && (lastTs === null || ts > lastTs)) lastTs = ts;
+      }
+      target.lastTs = lastTs;
+      this.options.store.putTarget(target);
+    }
     this.tick();
   }
 
@@ -188,7 +198,13 @@ export class Gateway {
     if (target !== undefined) {
       const result = applyReading(target, reading, now, this.options.settings);
       applied = result.applied;
-      if (result.applied) this.saveTarget(key, result.state, result.changed);
+      if (result.applied) {
+        // the row is written only when the public state moves; the newest reading time alone is restored at start
+        // from the readings, and a row write per reading was a good part of every commit
+        const next = result.state;
+        if (result.changed || stateMoved(target, next)) this.saveTarget(key, next, result.changed);
+        else this.targets.set(key, next);
+      }
     }
     this.options.store.addReading({
       deviceId: device.deviceId,
@@ -290,6 +306,18 @@ export class Gateway {
   lastIngest(): number | null {
     return this.lastIngestAt;
   }
+}
+
+/** Whether anything of the target's stored state but its newest reading time differs. */
+function stateMoved(before: TargetState, after: TargetState): boolean {
+  return (
+    before.status !== after.status ||
+    before.since !== after.since ||
+    before.count !== after.count ||
+    before.holdStart !== after.holdStart ||
+    before.offline !== after.offline ||
+    before.present !== after.present
+  );
 }
 
 export function toDeskState(target: TargetState): DeskState {

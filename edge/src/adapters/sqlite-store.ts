@@ -47,8 +47,8 @@ export interface CommitStats {
 
 type Waiter = (error: Error | null) => void;
 
-// Devices and targets are rewritten on nearly every reading: without a rowid each upsert touches one B-tree
-// instead of the primary-key index and the table.
+// Devices and targets are upserted by key: without a rowid each upsert touches one B-tree instead of the
+// primary-key index and the table.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS credentials (
   kind TEXT NOT NULL, id TEXT NOT NULL, site_id TEXT NOT NULL, secret_hash BLOB NOT NULL, created_at INTEGER NOT NULL,
@@ -133,6 +133,7 @@ export class SqliteStore {
       ),
       hasReading: this.db.prepare("SELECT 1 FROM readings WHERE device_id = ? AND boot = ? AND seq = ?").pluck(),
       newestSeq: this.db.prepare("SELECT max(seq) FROM readings WHERE device_id = ? AND boot = ?").pluck(),
+      newestAppliedTs: this.db.prepare("SELECT max(ts) FROM readings WHERE device_id = ? AND applied = 1").pluck(),
       insertDeadLetter: this.db.prepare(
         "INSERT INTO dead_letters (received_at, topic, reason, detail, payload) VALUES (?, ?, ?, ?, ?)",
       ),
@@ -212,6 +213,14 @@ export class SqliteStore {
       holdStart: row.hold_start,
       offline: row.offline === 1,
     }));
+  }
+
+  /**
+   * Event time of the device's newest applied reading, or null. A target's row is not rewritten when only its
+   * newest reading time moves, so that time is restored from here at start.
+   */
+  newestAppliedTs(deviceId: string): number | null {
+    return (this.statements.newestAppliedTs.get(deviceId) as number | null | undefined) ?? null;
   }
 
   /** Whether a reading is stored or waiting in the current batch. */
