@@ -131,6 +131,18 @@ describe("SqliteStore", () => {
     second.close();
   });
 
+  it("inserts a large batch in order, ignoring duplicates within it and against stored rows", () => {
+    const store = new SqliteStore(tempFile(), { maxRows: 1000, maxMs: 10_000 });
+    store.addReading(reading(7));
+    store.flush();
+    for (let seq = 0; seq < 123; seq += 1) store.addReading(reading(seq, { ts: 5000 + seq }));
+    store.addReading(reading(60, { ts: 1 }));
+    store.flush();
+    expect(store.count("readings")).toBe(123);
+    expect([0, 50, 122, 123].map((seq) => store.hasReading("pir-1", "b1", seq))).toEqual([true, true, true, false]);
+    store.close();
+  });
+
   it("purges old readings and dead letters in small batches", () => {
     const store = new SqliteStore(tempFile());
     for (let seq = 0; seq < 10; seq += 1) store.addReading(reading(seq, { receivedAt: seq }));

@@ -79,6 +79,31 @@ CREATE INDEX IF NOT EXISTS dead_letters_received_at ON dead_letters (received_at
 export type StoredDevice = Pick<DeviceState, "deviceId" | "boot" | "bootTs" | "availability" | "lastSeen" | "battery">;
 export type StoredTarget = Omit<TargetState, "floorId">;
 
+const READING_COLUMNS = 12;
+/** Readings inserted by one statement: one step per row was a good part of every commit. */
+const READINGS_PER_INSERT = 50;
+
+function insertReadingsSql(rows: number): string {
+  const row = `(${new Array(READING_COLUMNS).fill("?").join(", ")})`;
+  return `INSERT OR IGNORE INTO readings (device_id, boot, seq, ts, received_at, kind, occupied, count, battery, rssi, fw, applied)
+    VALUES ${new Array(rows).fill(row).join(", ")}`;
+}
+
+function readingValues(r: ReadingRow, into: unknown[], at: number): void {
+  into[at] = r.deviceId;
+  into[at + 1] = r.boot;
+  into[at + 2] = r.seq;
+  into[at + 3] = r.ts;
+  into[at + 4] = r.receivedAt;
+  into[at + 5] = r.kind;
+  into[at + 6] = r.occupied === null ? null : r.occupied ? 1 : 0;
+  into[at + 7] = r.count;
+  into[at + 8] = r.battery;
+  into[at + 9] = r.rssi;
+  into[at + 10] = r.fw;
+  into[at + 11] = r.applied ? 1 : 0;
+}
+
 function readingKey(deviceId: string, boot: string, seq: number): string {
   return `${deviceId}\u0000${boot}\u0000${seq}`;
 }
@@ -127,10 +152,8 @@ export class SqliteStore {
     this.db.pragma("journal_size_limit = 67108864");
     this.db.exec(SCHEMA);
     this.statements = {
-      insertReading: this.db.prepare(
-        `INSERT OR IGNORE INTO readings (device_id, boot, seq, ts, received_at, kind, occupied, count, battery, rssi, fw, applied)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
+      insertReading: this.db.prepare(insertReadingsSql(1)),
+      insertReadings: this.db.prepare(insertReadingsSql(READINGS_PER_INSERT)),
       hasReading: this.db.prepare("SELECT 1 FROM readings WHERE device_id = ? AND boot = ? AND seq = ?").pluck(),
       newestSeq: this.db.prepare("SELECT max(seq) FROM readings WHERE device_id = ? AND boot = ?").pluck(),
       newestAppliedTs: this.db.prepare("SELECT max(ts) FROM readings WHERE device_id = ? AND applied = 1").pluck(),
@@ -141,6 +164,11 @@ export class SqliteStore {
         `INSERT INTO devices (device_id, boot, boot_ts, availability, last_seen, battery) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (device_id) DO UPDATE SET boot = excluded.boot, boot_ts = excluded.boot_ts,
            availability = excluded.availability, last_seen = excluded.last_seen, battery = excluded.battery`,
+      ),
+      // every planned target has its row from the start: an update spares the upsert's failed insert
+      updateTarget: this.db.prepare(
+        `UPDATE targets SET status = ?, since = ?, last_ts = ?, present = ?, count = ?, hold_start = ?, offline = ?
+         WHERE kind = ? AND target_id = ?`,
       ),
       upsertTarget: this.db.prepare(
         `INSERT INTO targets (kind, target_id, status, since, last_ts, present, count, hold_start, offline)
@@ -351,38 +379,40 @@ export class SqliteStore {
     try {
       this.db.transaction(() => {
         const s = this.statements;
-        for (const r of readings) {
-          s.insertReading.run(
-            r.deviceId,
-            r.boot,
-            r.seq,
-            r.ts,
-            r.receivedAt,
-            r.kind,
-            r.occupied === null ? null : r.occupied ? 1 : 0,
-            r.count,
-            r.battery,
-            r.rssi,
-            r.fw,
-            r.applied ? 1 : 0,
-          );
+        const full = readings.length - (readings.length % READINGS_PER_INSERT);
+        const values: unknown[] = new Array<unknown>(READINGS_PER_INSERT * READING_COLUMNS);
+        for (let start = 0; start < full; start += READINGS_PER_INSERT) {
+          for (let i = 0; i < READINGS_PER_INSERT; i += 1) {
+            readingValues(readings[start + i] as ReadingRow, values, i * READING_COLUMNS);
+          }
+          s.insertReadings.run(values);
+        }
+        const one: unknown[] = new Array<unknown>(READING_COLUMNS);
+        for (let i = full; i < readings.length; i += 1) {
+          readingValues(readings[i] as ReadingRow, one, 0);
+          s.insertReading.run(one);
         }
         for (const d of deadLetters) s.insertDeadLetter.run(d.receivedAt, d.topic, d.reason, d.detail, d.payload);
         for (const d of devices.values()) {
           s.upsertDevice.run(d.deviceId, d.boot, d.bootTs, d.availability, d.lastSeen, d.battery);
         }
         for (const t of targets.values()) {
-          s.upsertTarget.run(
-            t.kind,
-            t.id,
+          const present = t.present === null ? null : t.present ? 1 : 0;
+          const offline = t.offline ? 1 : 0;
+          const updated = s.updateTarget.run(
             t.status,
             t.since,
             t.lastTs,
-            t.present === null ? null : t.present ? 1 : 0,
+            present,
             t.count,
             t.holdStart,
-            t.offline ? 1 : 0,
+            offline,
+            t.kind,
+            t.id,
           );
+          if (updated.changes === 0) {
+            s.upsertTarget.run(t.kind, t.id, t.status, t.since, t.lastTs, present, t.count, t.holdStart, offline);
+          }
         }
       })();
     } catch (error) {
