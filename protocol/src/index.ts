@@ -12,6 +12,7 @@ export * from "./realtime/cloud.js";
 export * from "./rest/cloud-api.js";
 export * from "./rest/cloud-identity.js";
 export * from "./realtime/gateway-link.js";
+export * from "./realtime/downlink.js";
 export * from "./transport.js";
 export * from "./realtime/occupancy-live.js";
 export * from "./rest/gateway-status.js";

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Ack } from "../envelope.js";
 import { FloorPlan } from "../floor-plan.js";
 import { FloorId, SiteId } from "../ids.js";
+import type { DownlinkChanged, DownlinkSnapshot, DownlinkSnapshotRequest } from "./downlink.js";
 
 /** socket.io namespace between the cloud and browsers (web console, dashboards). */
 export const LIVE_NAMESPACE = "/live";
@@ -44,8 +45,10 @@ export type LiveClientToServerEvents = Record<never, never>;
 
 export interface GatewayServerToClientEvents {
   "plan:published": (event: PlanPublished) => void;
+  "downlink:changed": (event: DownlinkChanged) => void;
 }
 
 export interface GatewayClientToServerEvents {
   "plans:fetch": (request: PublishedPlansRequest, ack: (reply: Ack<PublishedPlans>) => void) => void;
+  "downlink:snapshot": (request: DownlinkSnapshotRequest, ack: (reply: Ack<DownlinkSnapshot>) => void) => void;
 }
