@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { createServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
+import { virtualTime } from "@desksharing/protocol";
 import { pino, type Logger } from "pino";
 
 import { createAccess, MasterKeyError, type Access, type AccessOptions } from "./access/index.js";
@@ -25,6 +26,7 @@ import { siteRoutes } from "./http/routes/sites.js";
 import { userRoutes } from "./http/routes/users.js";
 import { loadTlsMaterial, TLS_SETTINGS } from "./http/tls.js";
 import { attachRedisAdapter } from "./realtime/redis.js";
+import { DownlinkSource } from "./realtime/downlink.js";
 import { createRealtime, type Realtime } from "./realtime/sockets.js";
 import { seedIfEmpty } from "./seed.js";
 
@@ -116,18 +118,24 @@ export async function createCloud(
   const server = createServer({ ...TLS_SETTINGS, cert: tls.cert, key: tls.key });
   let ownOrigin = "";
   const metrics = createHttpMetrics();
+  const clockAnchor = config.clockAnchor;
   const realtime = createRealtime({
     server,
     authenticator,
     floorPlans: repos.floorPlans,
     sites: repos.sites,
     occupancy: repos.occupancy,
+    downlink: new DownlinkSource({ ...repos, now }),
     metrics: metrics.registry,
     liveOrigins: () => [ownOrigin, ...config.liveOrigins],
     logger,
     now,
+    ...(clockAnchor !== undefined ? { occupancyNow: () => new Date(virtualTime(clockAnchor, Date.now())) } : {}),
   });
   access.setDisconnect((rooms) => realtime.disconnect(rooms));
+  access.machines.onChange((change) => {
+    if (change.kind === "kiosk") realtime.downlinkChanged(change.orgId, ["kioskCredentials"], { id: change.siteId });
+  });
   let closeRedis = (): Promise<void> => Promise.resolve();
   if (config.redisUrl !== undefined) {
     try {
@@ -143,13 +151,16 @@ export async function createCloud(
     repos,
     database,
     access,
-    onPlanPublished: (orgId, event) =>
+    onPlanPublished: (orgId, event) => {
       realtime.planPublished(orgId, {
         siteId: event.siteKey,
         floorId: event.floorKey,
         version: event.version,
         publishedAt: event.publishedAt.getTime(),
-      }),
+      });
+      realtime.downlinkChanged(orgId, ["plans"], { key: event.siteKey });
+    },
+    onDownlinkChanged: (orgId, parts, site) => realtime.downlinkChanged(orgId, parts, site),
     connectedGateways: (orgId) => realtime.connectedGateways(orgId),
   };
   const routes: AnyRoute[] = [

@@ -28,6 +28,14 @@ export function machineCredentialOf(record: MachineCredentialRecord): MachineCre
   };
 }
 
+/** A credential was created or revoked (stored and audited). */
+export interface MachineCredentialChange {
+  orgId: string;
+  siteId: string;
+  kind: MachineCredentialRecord["kind"];
+  id: string;
+}
+
 export type CreateMachineResult =
   | { ok: true; credential: MachineCredential; secret: string }
   | { ok: false; code: "unknown_site" | "expiry_in_past" }
@@ -35,11 +43,22 @@ export type CreateMachineResult =
 
 /** Credentials of gateways, kiosks and integrations: one site, chosen scopes, optional expiry, shown once. */
 export class MachineCredentials {
+  private readonly listeners: ((change: MachineCredentialChange) => void)[] = [];
+
   constructor(
     private readonly repos: Repositories,
     private readonly audit: AuditTrail,
     private readonly disconnect: Disconnect,
   ) {}
+
+  /** The downlink tells a site's gateways about its kiosk credentials through this. */
+  onChange(listener: (change: MachineCredentialChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(change: MachineCredentialChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
 
   async create(orgId: string, input: MachineCredentialCreate, actor: string, now: Date): Promise<CreateMachineResult> {
     const scopes = validateMachineScopes(input.kind, input.scopes ?? MACHINE_DEFAULT_SCOPES[input.kind]);
@@ -76,6 +95,7 @@ export class MachineCredentials {
         expiresAt: expiresAt?.toISOString() ?? null,
       },
     });
+    this.changed({ orgId, siteId: record.siteId, kind: record.kind, id: record.id });
     return { ok: true, credential: machineCredentialOf(record), secret };
   }
 
@@ -96,6 +116,7 @@ export class MachineCredentials {
       target: `machine:${id}`,
       outcome: "success",
     });
+    this.changed({ orgId, siteId: known.siteId, kind: known.kind, id });
     return true;
   }
 

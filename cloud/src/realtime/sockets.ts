@@ -21,6 +21,7 @@ import {
   type OccupancyChanged,
   type PlanPublished,
   type Ack,
+  type DownlinkPart,
   type PublishedPlans,
 } from "@desksharing/protocol";
 
@@ -31,6 +32,7 @@ import type { SiteRepository } from "../db/repositories/sites.js";
 import type { Authenticator } from "../http/auth.js";
 import { msUntilExpiry } from "../identity/revocation.js";
 import { authorize, SCOPES, type Principal, type Scope } from "../identity/scopes.js";
+import { attachDownlink, type DownlinkSource, type DownlinkTarget } from "./downlink.js";
 import { siteRoom, subscribe } from "./live-occupancy.js";
 import { attachUplink } from "./uplink.js";
 import { createUplinkMetrics } from "./uplink-metrics.js";
@@ -67,17 +69,26 @@ export interface RealtimeDeps {
   floorPlans: FloorPlanRepository;
   sites: SiteRepository;
   occupancy: OccupancyRepository;
+  /** Floor plans, settings and kiosk credentials a site's edge caches. */
+  downlink: DownlinkSource;
   /** The registry `/metrics` serves; the uplink adds its counters. */
   metrics: Registry;
   /** Origins allowed on /live; the server's own origin is added by the caller. */
   liveOrigins: () => readonly string[];
   logger: Logger;
   now: () => Date;
+  /** The sites' clock for occupancy event times (differs from `now` only when a demo runs the clock faster). */
+  occupancyNow?: () => Date;
 }
 
 export interface Realtime {
   io: Server;
   planPublished(orgId: string, event: PlanPublished): void;
+  /**
+   * Tells the gateways of the target sites (on any instance) that these parts of their downlink changed, with the
+   * new revisions; call after the change is stored. Fire and forget: a failure is logged.
+   */
+  downlinkChanged(orgId: string, parts: readonly DownlinkPart[], target: DownlinkTarget): void;
   /** Ids of the machine credentials with a `/gateway` socket on any instance. */
   connectedGateways(orgId: string): Promise<Set<string>>;
   /** Drops the sockets in these rooms (a revoked session, user or machine), on every instance; "all" drops all. */
@@ -88,6 +99,7 @@ export interface Realtime {
 /** What each client-to-server event needs; checked with `authorize` on every event, like routes are. */
 export const SOCKET_EVENT_SCOPES = {
   "plans:fetch": SCOPES.GATEWAY_SYNC,
+  "downlink:snapshot": SCOPES.GATEWAY_SYNC,
   "uplink:batch": SCOPES.GATEWAY_SYNC,
   "uplink:status": SCOPES.GATEWAY_SYNC,
   "live:subscribe": SCOPES.OCCUPANCY_READ,
@@ -147,10 +159,12 @@ export function createRealtime({
   floorPlans,
   sites,
   occupancy,
+  downlink,
   metrics,
   liveOrigins,
   logger,
   now,
+  occupancyNow,
 }: RealtimeDeps): Realtime {
   const io = new Server<Record<never, never>, Record<never, never>, Record<never, never>, SocketData>(server, {
     serveClient: false,
@@ -202,7 +216,8 @@ export function createRealtime({
     live.to(siteRoom(siteId)).emit("occupancy:changed", change);
   };
   gateway.on("connection", (socket) => {
-    attachUplink(socket, { sites, occupancy, metrics: uplinkMetrics, logger, now: () => now(), changed });
+    attachUplink(socket, { sites, occupancy, metrics: uplinkMetrics, logger, now: occupancyNow ?? now, changed });
+    attachDownlink(socket, { source: downlink, sites, logger });
     socket.on("plans:fetch", (request, ack) => {
       if (typeof ack !== "function") return;
       answerPlansFetch(socket.data.principal, request).then(ack, (error: unknown) => {
@@ -217,6 +232,14 @@ export function createRealtime({
     planPublished(orgId, event) {
       live.to(orgRoom(orgId)).emit("plan:published", event);
       gateway.to(orgRoom(orgId)).emit("plan:published", event);
+    },
+    downlinkChanged(orgId, parts, target) {
+      downlink.changes(orgId, target, parts).then(
+        (notices) => {
+          for (const { siteUuid, event } of notices) gateway.to(siteRoom(siteUuid)).emit("downlink:changed", event);
+        },
+        (error: unknown) => logger.error({ err: error, parts }, "cannot tell gateways about a downlink change"),
+      );
     },
     async connectedGateways(orgId) {
       const sockets = await gateway.in(orgRoom(orgId)).fetchSockets();

@@ -48,6 +48,15 @@ export function machineCredentialRepository(db: Db) {
       return (await db.machineCredential.findMany({ where: { orgId }, orderBy: { createdAt: "asc" } })).map(toRecord);
     },
 
+    /** The credentials of one kind at one site that are not revoked, by id. */
+    async unrevokedOfSite(orgId: string, siteId: string, kind: MachineKind): Promise<MachineCredentialRecord[]> {
+      const rows = await db.machineCredential.findMany({
+        where: { orgId, siteId, kind, revokedAt: null },
+        orderBy: { id: "asc" },
+      });
+      return rows.map(toRecord);
+    },
+
     async get(orgId: string, id: string): Promise<MachineCredentialRecord | null> {
       const row = await db.machineCredential.findFirst({ where: { orgId, id } });
       return row && toRecord(row);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { Id, type Floor, type Site } from "@desksharing/protocol";
+import { Id, type DownlinkPart, type Floor, type Site } from "@desksharing/protocol";
 
 import type { Access } from "../../access/index.js";
 import type { Database } from "../../db/database.js";
@@ -16,6 +16,8 @@ export interface RouteDeps {
   access: Access;
   /** Tells live browsers and gateways of the organisation that a floor has a new published plan. */
   onPlanPublished(orgId: string, event: PublishedEvent): void;
+  /** Tells the gateways of one site (by id) or of every site that parts of their downlink changed. */
+  onDownlinkChanged: (orgId: string, parts: readonly DownlinkPart[], site: { id: string } | "all") => void;
   /** Ids of the organisation's machine credentials connected on `/gateway` (any instance). */
   connectedGateways: (orgId: string) => Promise<Set<string>>;
 }

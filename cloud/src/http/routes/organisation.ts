@@ -5,7 +5,7 @@ import { defineRoute, type AnyRoute } from "../route.js";
 import { subjectOf } from "../../identity/scopes.js";
 import { API, type RouteDeps } from "./common.js";
 
-export function organisationRoutes({ repos, access }: RouteDeps): AnyRoute[] {
+export function organisationRoutes({ repos, access, onDownlinkChanged }: RouteDeps): AnyRoute[] {
   return [
     defineRoute({
       method: "get",
@@ -69,6 +69,7 @@ export function organisationRoutes({ repos, access }: RouteDeps): AnyRoute[] {
           outcome: "success",
           details: { bookingRules: body.bookingRules ?? null, privacy: body.privacy ?? null },
         });
+        onDownlinkChanged(principal.orgId, ["settings"], "all");
         return { status: 200, body: settings };
       },
     }),

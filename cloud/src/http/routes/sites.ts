@@ -5,7 +5,7 @@ import { defineRoute, type AnyRoute } from "../route.js";
 import { allowedSite } from "../site-access.js";
 import { API, FloorParams, floorInReach, listOf, SiteParams, siteInReach, type RouteDeps } from "./common.js";
 
-export function siteRoutes({ repos }: RouteDeps): AnyRoute[] {
+export function siteRoutes({ repos, onDownlinkChanged }: RouteDeps): AnyRoute[] {
   return [
     defineRoute({
       method: "get",
@@ -66,6 +66,7 @@ export function siteRoutes({ repos }: RouteDeps): AnyRoute[] {
         await siteInReach(repos, principal, params.siteId);
         const site = await repos.sites.update(principal.orgId, params.siteId, body);
         if (!site) throw notFound("site");
+        onDownlinkChanged(principal.orgId, ["settings"], { id: site.id });
         return { status: 200, body: site };
       },
     }),
