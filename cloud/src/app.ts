@@ -228,6 +228,13 @@ export interface StartedCloud {
   adminEmail?: string;
   /** Only on the start that seeded: the first admin's generated password, shown once (also in the password file). */
   adminPassword?: string;
+  /** The certificate the cloud serves (PEM): what a development edge trusts. */
+  caCertificate: string;
+  /**
+   * Creates a gateway credential (scope gateway:sync) for the site with this key in the only organisation that has
+   * one, as an admin would, and returns its secret (shown once; only its hash is stored). For `npm start`.
+   */
+  enrolGateway: (siteKey: string, name: string) => Promise<string>;
   stop: () => Promise<void>;
 }
 
@@ -237,6 +244,25 @@ export async function startCloud(config: CloudConfig, logger?: Logger): Promise<
   return {
     url: cloud.url,
     ...(cloud.admin !== undefined ? { adminEmail: cloud.admin.email, adminPassword: cloud.admin.password } : {}),
+    caCertificate: cloud.caCertificate,
+    enrolGateway: async (siteKey, name) => {
+      const sites = await cloud.database.db.site.findMany({
+        where: { key: siteKey },
+        select: { id: true, orgId: true },
+      });
+      const site = sites[0];
+      if (site === undefined || sites.length > 1) {
+        throw new StartError(`cannot enrol a gateway: ${sites.length} sites have the key '${siteKey}'`);
+      }
+      const created = await cloud.access.machines.create(
+        site.orgId,
+        { siteId: site.id, kind: "gateway", name },
+        "system:start",
+        new Date(),
+      );
+      if (!created.ok) throw new StartError(`cannot enrol a gateway: ${created.code}`);
+      return created.secret;
+    },
     stop: cloud.stop,
   };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { ClockAnchor, parseClockAnchor } from "@desksharing/protocol";
 import { z } from "zod";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -70,6 +71,11 @@ const CloudConfigSchema = z.strictObject({
     signingKeyRotationDays: z.number().int().positive(),
   }),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  /**
+   * The sites' clock when it runs faster than real time (the `npm start` demo: `realMs:virtualMs:speed`, the edge's
+   * DESK_EDGE_CLOCK_ANCHOR). Only occupancy event times are judged by it; tokens and sessions keep real time.
+   */
+  clockAnchor: ClockAnchor.optional(),
 });
 
 export type CloudConfig = z.infer<typeof CloudConfigSchema>;
@@ -160,6 +166,11 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unk
     if (value !== undefined) auth[key] = value;
   }
   if (env.DESK_CLOUD_LOG_LEVEL) out.logLevel = env.DESK_CLOUD_LOG_LEVEL;
+  if (env.DESK_CLOUD_CLOCK_ANCHOR) {
+    const anchor = parseClockAnchor(env.DESK_CLOUD_CLOCK_ANCHOR);
+    if (anchor === null) problems.push(`DESK_CLOUD_CLOCK_ANCHOR: expected "<realMs>:<virtualMs>:<speed>"`);
+    else out.clockAnchor = anchor;
+  }
   if (Object.keys(https).length > 0) out.https = https;
   if (Object.keys(limits).length > 0) out.limits = limits;
   if (Object.keys(seed).length > 0) out.seed = seed;

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 
 import type { FloorPlan } from "@desksharing/protocol";
@@ -23,6 +23,7 @@ import type { EdgeConfig } from "./config.js";
 import { Gateway } from "./gateway.js";
 import { loadPlans } from "./plans.js";
 import { edgeDatabasePath, provisionSite } from "./provision.js";
+import { CloudLink, type UplinkHealth } from "./uplink/cloud-link.js";
 
 export interface EdgeHandle {
   /** e.g. https://localhost:8443 */
@@ -32,6 +33,8 @@ export interface EdgeHandle {
   /** The broker the devices use. */
   mqttUrl: string;
   dataDir: string;
+  /** The cloud link and its outbox; null when no cloud is configured. */
+  cloudLink(): UplinkHealth | null;
   stop(): Promise<void>;
 }
 
@@ -40,6 +43,16 @@ const TICK_MS = 250;
 const RETENTION_EVERY_MS = 60_000;
 const RETENTION_CHUNK = 2_000;
 const DAY_MS = 24 * 3_600_000;
+
+/** A credential or CA file named by configuration; a clear error naming the variable when it cannot be read. */
+function readSecretFile(file: string | undefined, variable: string): string {
+  if (file === undefined) throw new Error(`${variable} is not set`);
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (error) {
+    throw new Error(`cannot read ${variable} (${file}): ${(error as Error).message}`);
+  }
+}
 
 /**
  * Composition root: provisions the site if needed, opens SQLite, resumes the stored state, starts the broker (or
@@ -66,14 +79,35 @@ export async function startEdge(
     devices: () => gateway.deviceSummary(),
     kioskClients: () => kiosk?.clients() ?? 0,
     brokerConnected: () => brokerUp(),
+    uplink: () => link?.health() ?? null,
   });
+  let link: CloudLink | null = null;
   const store = new SqliteStore(
     edgeDatabasePath(config.dataDir),
     config.batch,
-    (stats) => metrics.committedBatch(stats.readings, stats.deadLetters, stats.seconds),
+    (stats) => {
+      metrics.committedBatch(stats.readings, stats.deadLetters, stats.seconds);
+      if (stats.uplinkEvents > 0) link?.notify();
+    },
     (error) => logger.error({ err: error.message }, "sqlite commit failed"),
   );
   cleanups.push(() => store.close());
+  if (config.cloud.url !== undefined) {
+    link = new CloudLink({
+      url: config.cloud.url,
+      token: readSecretFile(config.cloud.tokenFile, "DESK_EDGE_CLOUD_TOKEN_FILE"),
+      siteId: config.siteId,
+      ...(config.cloud.caFile !== undefined
+        ? { ca: readSecretFile(config.cloud.caFile, "DESK_EDGE_CLOUD_CA_FILE") }
+        : {}),
+      outbox: store.enableOutbox(),
+      bounds: config.cloud.outbox,
+      historyPerSecond: config.cloud.historyPerSecond,
+      logger: logger.child({ module: "edge:uplink" }),
+      metrics: metrics.uplink,
+    });
+  }
+  const uplink = link;
   const credentials = new CredentialCheck(store);
   const gateway: Gateway = new Gateway({
     siteId: config.siteId,
@@ -82,6 +116,7 @@ export async function startEdge(
     store,
     now,
     publisherVerified: config.mqtt.url === undefined,
+    uplinkReadings: config.cloud.sendReadings,
     observer: {
       messageReceived: (channel) => metrics.messageReceived(channel),
       readingAccepted: () => metrics.readingAccepted(),
@@ -95,6 +130,11 @@ export async function startEdge(
     store.flush();
     metrics.start();
     cleanups.push(() => metrics.stop());
+    if (uplink !== null) {
+      uplink.start();
+      // stopped before the store closes (cleanups run in reverse)
+      cleanups.push(() => uplink.stop());
+    }
 
     let mqttUrl: string;
     if (config.mqtt.url === undefined) {
@@ -132,6 +172,7 @@ export async function startEdge(
         const dbOk = store.ping();
         const lastIngest = gateway.lastIngest();
         return {
+          // the site works without the cloud: the link is reported, it does not make the edge unhealthy
           status: brokerConnected && dbOk ? "ok" : "degraded",
           siteId: config.siteId,
           brokerConnected,
@@ -140,6 +181,7 @@ export async function startEdge(
           lowBatteryDevices: gateway.lowBatteryDevices().slice(0, 100),
           lastIngestAt: lastIngest === null ? null : new Date(lastIngest).toISOString(),
           kioskClients: kiosk?.clients() ?? 0,
+          cloud: uplink?.health() ?? { link: { state: "disabled" } },
         };
       },
       metrics: async () => ({ contentType: metrics.contentType(), body: await metrics.render() }),
@@ -206,6 +248,7 @@ export async function startEdge(
       kioskUrl: `${httpsUrl}/#token=${encodeURIComponent(kioskToken)}`,
       mqttUrl,
       dataDir: config.dataDir,
+      cloudLink: () => uplink?.health() ?? null,
       stop: () => {
         stopped ??= cleanup().then(() => logger.info("edge stopped"));
         return stopped;

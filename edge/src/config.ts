@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 import { ClockAnchor, OccupancySettings, parseClockAnchor, SiteId } from "@desksharing/protocol";
 import { z } from "zod";
 
+import { DEFAULT_OUTBOX_BOUNDS } from "./uplink/outbox-policy.js";
+
 /** Repository root, resolved from this file so that defaults work from any working directory. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -43,6 +45,23 @@ export const EdgeConfig = z.strictObject({
     maxMs: z.coerce.number().int().min(1).max(10_000),
   }),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  /** The link to the cloud (`/gateway`); off unless `url` is set. */
+  cloud: z.strictObject({
+    url: z.url({ protocol: /^https$/ }).optional(),
+    /** File holding the gateway credential (`dsk_gateway_…`) an admin created for this site. */
+    tokenFile: z.string().min(1).optional(),
+    /** PEM of the CA to trust (development: the cloud's DATA_DIR/tls/cert.pem); unset = the system's CAs. */
+    caFile: z.string().min(1).optional(),
+    /** Readings go up as history besides desk, room and device state. */
+    sendReadings: z.stringbool().or(z.boolean()),
+    outbox: z.strictObject({
+      maxRows: z.coerce.number().int().min(1_000),
+      maxBytes: z.coerce.number().int().min(1_000_000),
+      maxAgeMs: z.coerce.number().int().min(60_000),
+    }),
+    /** Back-fill after an outage, events per second (live events are never throttled). */
+    historyPerSecond: z.coerce.number().int().min(10),
+  }),
 });
 export type EdgeConfig = z.infer<typeof EdgeConfig>;
 
@@ -68,6 +87,7 @@ function defaults(env: NodeJS.ProcessEnv): Record<string, unknown> {
     retentionDays: 30,
     batch: { maxRows: 500, maxMs: 50 },
     logLevel: "info",
+    cloud: { sendReadings: true, outbox: DEFAULT_OUTBOX_BOUNDS, historyPerSecond: 5_000 },
   };
 }
 
@@ -93,6 +113,14 @@ const ENV_PATHS: Record<string, string[]> = {
   DESK_EDGE_BATCH_MAX_ROWS: ["batch", "maxRows"],
   DESK_EDGE_BATCH_MAX_MS: ["batch", "maxMs"],
   DESK_EDGE_LOG_LEVEL: ["logLevel"],
+  DESK_EDGE_CLOUD_URL: ["cloud", "url"],
+  DESK_EDGE_CLOUD_TOKEN_FILE: ["cloud", "tokenFile"],
+  DESK_EDGE_CLOUD_CA_FILE: ["cloud", "caFile"],
+  DESK_EDGE_CLOUD_SEND_READINGS: ["cloud", "sendReadings"],
+  DESK_EDGE_OUTBOX_MAX_ROWS: ["cloud", "outbox", "maxRows"],
+  DESK_EDGE_OUTBOX_MAX_BYTES: ["cloud", "outbox", "maxBytes"],
+  DESK_EDGE_OUTBOX_MAX_AGE_MS: ["cloud", "outbox", "maxAgeMs"],
+  DESK_EDGE_UPLINK_HISTORY_PER_SECOND: ["cloud", "historyPerSecond"],
 };
 
 /** The environment variable that sets a config path, for error messages that say what to change. */
@@ -161,6 +189,9 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env, file?: stri
     }
   }
   const result = EdgeConfig.safeParse(raw);
+  if (result.success && result.data.cloud.url !== undefined && result.data.cloud.tokenFile === undefined) {
+    problems.push("cloud.tokenFile (DESK_EDGE_CLOUD_TOKEN_FILE): required when DESK_EDGE_CLOUD_URL is set");
+  }
   if (!result.success) {
     for (const issue of result.error.issues) {
       const where = issue.path.join(".") || "(root)";

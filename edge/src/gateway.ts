@@ -1,5 +1,6 @@
 import type {
   DeadLetterReason,
+  DeviceLifecycle,
   DeskState,
   FloorPlan,
   OccupancySettings,
@@ -44,6 +45,8 @@ export interface GatewayOptions {
   /** True behind the embedded broker, which proves who published. */
   publisherVerified: boolean;
   observer: GatewayObserver;
+  /** With the uplink on: readings go to the cloud as history too (default true); state changes always do. */
+  uplinkReadings?: boolean;
 }
 
 function channelOf(topic: string): "state" | "status" | "other" {
@@ -64,12 +67,17 @@ export class Gateway {
   private readonly targets = new Map<string, TargetState>();
   private readonly devicesOfTarget = new Map<string, DeviceState[]>();
   private lastIngestAt: number | null = null;
+  /** The store keeps an uplink outbox: state changes and readings are described for the cloud. */
+  private readonly uplink: boolean;
+  private readonly uplinkReadings: boolean;
 
   /** One context for every message (its clock set per message): a fresh one per message was garbage. */
   private readonly context: MessageContext;
 
   constructor(private readonly options: GatewayOptions) {
     const store = options.store;
+    this.uplink = store.uplinkEnabled;
+    this.uplinkReadings = this.uplink && options.uplinkReadings !== false;
     this.context = {
       siteId: options.siteId,
       devices: this.devices,
@@ -111,7 +119,10 @@ export class Gateway {
       }
       target.lastTs = lastTs;
       this.options.store.putTarget(target);
+      // every start tells the cloud where each desk and room stands (the outbox may have been off, or dropped)
+      this.uplinkTarget(target);
     }
+    for (const device of this.devices.values()) if (device.availability !== "unknown") this.saveDevice(device, now);
     this.tick();
   }
 
@@ -190,7 +201,7 @@ export class Gateway {
     device.lastSeen = now;
     device.availability = "online";
     if (reading.battery !== undefined) device.battery = reading.battery;
-    if (rowChanged) this.options.store.putDevice(device);
+    if (rowChanged) this.saveDevice(device, now);
     this.lastIngestAt = now;
     const key = targetKey(device.kind, device.targetId);
     const target = this.targets.get(key);
@@ -205,6 +216,22 @@ export class Gateway {
         if (result.changed || stateMoved(target, next)) this.saveTarget(key, next, result.changed);
         else this.targets.set(key, next);
       }
+    }
+    if (this.uplinkReadings) {
+      this.options.store.addUplink({
+        type: "reading",
+        siteId: this.options.siteId,
+        at: reading.ts,
+        deviceId: device.deviceId,
+        boot: reading.boot,
+        seq: reading.seq,
+        ...(reading.occupied !== undefined ? { occupied: reading.occupied } : {}),
+        ...(reading.count !== undefined ? { count: reading.count } : {}),
+        ...(reading.battery !== undefined ? { battery: reading.battery } : {}),
+        ...(reading.rssi !== undefined ? { rssi: reading.rssi } : {}),
+        // older than the state it would change: history, never shown live
+        historical: !applied,
+      });
     }
     this.options.store.addReading({
       deviceId: device.deviceId,
@@ -233,7 +260,7 @@ export class Gateway {
     }
     device.lastSeen = now;
     device.availability = status.state === "offline" ? "offline" : "online";
-    this.options.store.putDevice(device);
+    this.saveDevice(device, now, status.state);
     this.refreshOffline(device, now);
   }
 
@@ -250,7 +277,35 @@ export class Gateway {
   private saveTarget(key: string, state: TargetState, changed: boolean): void {
     this.targets.set(key, state);
     this.options.store.putTarget(state);
-    if (changed) this.options.observer.targetsChanged([state]);
+    if (changed) {
+      this.uplinkTarget(state);
+      this.options.observer.targetsChanged([state]);
+    }
+  }
+
+  private saveDevice(device: DeviceState, now: number, lifecycle?: DeviceLifecycle): void {
+    this.options.store.putDevice(device);
+    if (!this.uplink) return;
+    this.options.store.addUplink({
+      type: "device-state",
+      siteId: this.options.siteId,
+      at: now,
+      deviceId: device.deviceId,
+      availability: device.availability,
+      ...(lifecycle !== undefined ? { lifecycle } : {}),
+      ...(device.battery !== null ? { battery: device.battery } : {}),
+    });
+  }
+
+  /** A desk's or room's public state changed: the cloud hears of it through the outbox. */
+  private uplinkTarget(target: TargetState): void {
+    if (!this.uplink) return;
+    const base = { siteId: this.options.siteId, at: this.options.now() };
+    this.options.store.addUplink(
+      target.kind === "desk"
+        ? { ...base, type: "desk-state", state: toDeskState(target) }
+        : { ...base, type: "room-state", state: toRoomState(target) },
+    );
   }
 
   /** Lets hold times run out and marks silent devices offline; run periodically. */
@@ -259,7 +314,7 @@ export class Gateway {
     for (const device of this.devices.values()) {
       if (isSilent(device, now, this.options.settings)) {
         device.availability = "offline";
-        this.options.store.putDevice(device);
+        this.saveDevice(device, now);
         this.refreshOffline(device, now);
       }
     }
@@ -269,6 +324,7 @@ export class Gateway {
       if (result.changed) {
         this.targets.set(key, result.state);
         this.options.store.putTarget(result.state);
+        this.uplinkTarget(result.state);
         changed.push(result.state);
       }
     }

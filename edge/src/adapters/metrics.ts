@@ -3,6 +3,7 @@ import { DEAD_LETTER_REASONS } from "@desksharing/protocol";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 import type { DeviceSummary } from "../gateway.js";
+import type { LinkState, UplinkHealth, UplinkMetrics } from "../uplink/cloud-link.js";
 
 /** Window over which the ingest rates are averaged. */
 const RATE_WINDOW_MS = 10_000;
@@ -32,7 +33,16 @@ export class Metrics {
   private samples: Sample[] = [];
   private sampler: NodeJS.Timeout | null = null;
 
-  constructor(sources: { devices(): DeviceSummary; kioskClients(): number; brokerConnected(): boolean }) {
+  /** Hooks the cloud link reports through. */
+  readonly uplink: UplinkMetrics;
+
+  constructor(sources: {
+    devices(): DeviceSummary;
+    kioskClients(): number;
+    brokerConnected(): boolean;
+    /** The cloud link and its outbox; null when the link is off. */
+    uplink(): UplinkHealth | null;
+  }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     const received = new Counter({
@@ -105,6 +115,74 @@ export class Metrics {
         this.set(sources.brokerConnected() ? 1 : 0);
       },
     });
+    new Gauge({
+      name: "edge_uplink_connected",
+      help: "1 when the cloud link is up, 0 when it is down or refused, -1 when no cloud is configured",
+      registers,
+      collect() {
+        const health = sources.uplink();
+        this.set(health === null ? -1 : health.link.state === "connected" ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "edge_uplink_outbox",
+      help: "Uplink outbox: events waiting for the cloud, their bytes, age of the oldest in seconds, dead letters",
+      labelNames: ["measure"],
+      registers,
+      collect() {
+        const health = sources.uplink();
+        if (health === null) return;
+        this.set({ measure: "events" }, health.outboxDepth);
+        this.set({ measure: "bytes" }, health.outboxBytes);
+        this.set(
+          { measure: "oldest_age_seconds" },
+          health.oldestUnsentAt === null ? 0 : Math.max(0, (Date.now() - health.oldestUnsentAt) / 1000),
+        );
+        this.set({ measure: "dead_letters" }, health.deadLetters);
+      },
+    });
+    const sent = new Counter({
+      name: "edge_uplink_events_acknowledged_total",
+      help: "Events the cloud acknowledged, live or back-fill (written while the link was down)",
+      labelNames: ["phase"],
+      registers,
+    });
+    const failed = new Counter({
+      name: "edge_uplink_batches_failed_total",
+      help: "Uplink batches not acknowledged, by reason (timeout or the cloud's error code)",
+      labelNames: ["reason"],
+      registers,
+    });
+    const dropped = new Counter({
+      name: "edge_uplink_events_dropped_total",
+      help: "Outbox events dropped by the bounds policy, by bound",
+      labelNames: ["bound"],
+      registers,
+    });
+    const batchSeconds = new Histogram({
+      name: "edge_uplink_batch_seconds",
+      help: "Time from sending an uplink batch to the cloud's acknowledgement",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    const transitions = new Counter({
+      name: "edge_uplink_link_changes_total",
+      help: "Cloud link state changes, by new state",
+      labelNames: ["state"],
+      registers,
+    });
+    this.uplink = {
+      linkState: (state: LinkState) => transitions.inc({ state: state.state }),
+      batchAcknowledged: (result) => {
+        sent.inc({ phase: "live" }, result.events - result.backfill);
+        sent.inc({ phase: "backfill" }, result.backfill);
+        batchSeconds.observe(result.seconds);
+      },
+      batchFailed: (reason) => failed.inc({ reason }),
+      dropped: (byReason) => {
+        for (const [bound, count] of Object.entries(byReason)) if (count > 0) dropped.inc({ bound }, count);
+      },
+    };
     const rates = (): { received: number; committed: number } => this.rates();
     new Gauge({
       name: "edge_ingest_rate_per_second",

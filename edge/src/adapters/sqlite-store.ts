@@ -6,6 +6,8 @@ import Database from "better-sqlite3";
 
 import type { DeviceState } from "../domain/devices.js";
 import type { TargetState } from "../domain/occupancy.js";
+import type { OutboxEventInput } from "../uplink/outbox-policy.js";
+import { OutboxStore } from "../uplink/outbox-store.js";
 
 export interface ReadingRow {
   deviceId: string;
@@ -42,6 +44,8 @@ export interface BatchOptions {
 export interface CommitStats {
   readings: number;
   deadLetters: number;
+  /** Events appended to the uplink outbox in this commit. */
+  uplinkEvents: number;
   seconds: number;
 }
 
@@ -127,6 +131,8 @@ export class SqliteStore {
   private pendingDeadLetters: DeadLetterRow[] = [];
   private pendingDevices = new Map<string, StoredDevice>();
   private pendingTargets = new Map<string, StoredTarget>();
+  private pendingUplink: OutboxEventInput[] = [];
+  private uplinkOutbox: OutboxStore | null = null;
   private waiters: Waiter[] = [];
   /** Waiters of batches committed in the middle of a turn, answered at its end. */
   private answers: { waiters: Waiter[]; failure: Error | null }[] = [];
@@ -184,6 +190,20 @@ export class SqliteStore {
         "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE received_at < ? LIMIT ?)",
       ),
     };
+  }
+
+  /**
+   * Turns on the uplink outbox: from now on `addUplink` events are appended in the same transaction as the state
+   * they describe (an event exists exactly when its state change does).
+   */
+  enableOutbox(): OutboxStore {
+    this.uplinkOutbox ??= new OutboxStore(this.db);
+    return this.uplinkOutbox;
+  }
+
+  /** Whether state changes should be described for the cloud (the outbox is on). */
+  get uplinkEnabled(): boolean {
+    return this.uplinkOutbox !== null;
   }
 
   // --- reads -------------------------------------------------------------------------------------------------
@@ -331,6 +351,13 @@ export class SqliteStore {
     this.schedule();
   }
 
+  /** Queues an event for the cloud; committed with the batch it belongs to. Ignored while the outbox is off. */
+  addUplink(event: OutboxEventInput): void {
+    if (this.uplinkOutbox === null) return;
+    this.pendingUplink.push(event);
+    this.schedule();
+  }
+
   /** Calls `waiter` once everything written so far is committed (or the commit failed). */
   afterCommit(waiter: Waiter): void {
     if (this.closed) {
@@ -367,8 +394,11 @@ export class SqliteStore {
     const deadLetters = this.pendingDeadLetters;
     const devices = this.pendingDevices;
     const targets = this.pendingTargets;
+    const uplink = this.pendingUplink;
     const waiters = this.waiters;
-    if (readings.length + deadLetters.length + devices.size + targets.size + waiters.length === 0) return;
+    const pending = readings.length + deadLetters.length + devices.size + targets.size + uplink.length;
+    if (pending + waiters.length === 0) return;
+    this.pendingUplink = [];
     this.pendingReadings = [];
     this.pendingDeadLetters = [];
     this.pendingDevices = new Map();
@@ -414,6 +444,7 @@ export class SqliteStore {
             s.upsertTarget.run(t.kind, t.id, t.status, t.since, t.lastTs, present, t.count, t.holdStart, offline);
           }
         }
+        if (uplink.length > 0) this.uplinkOutbox?.append(uplink, Date.now());
       })();
     } catch (error) {
       failure = error as Error;
@@ -423,7 +454,12 @@ export class SqliteStore {
     if (failure === null) {
       for (const r of readings) this.noteCommitted(r.deviceId, r.boot, r.seq);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      this.onCommit({ readings: readings.length, deadLetters: deadLetters.length, seconds });
+      this.onCommit({
+        readings: readings.length,
+        deadLetters: deadLetters.length,
+        uplinkEvents: uplink.length,
+        seconds,
+      });
     }
     if (later && waiters.length > 0) {
       this.answers.push({ waiters, failure });

@@ -75,9 +75,14 @@ export interface CloudLinkOptions {
   historyPerSecond?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /**
+   * Called with every new socket before it connects, so other parts of the link (the downlink) can listen on it.
+   * The socket is replaced after every reconnect.
+   */
+  onSocket?: (socket: GatewaySocket) => void;
 }
 
-type GatewaySocket = Socket<GatewayServerToClientEvents, GatewayLinkClientToServerEvents>;
+export type GatewaySocket = Socket<GatewayServerToClientEvents, GatewayLinkClientToServerEvents>;
 
 const PERMANENT = new Set(["VALIDATION_FAILED", "FORBIDDEN"]);
 
@@ -130,7 +135,7 @@ export class CloudLink {
       statusIntervalMs: options.statusIntervalMs ?? 15_000,
       historyPerSecond: options.historyPerSecond ?? 2000,
       backoffBaseMs: options.backoffBaseMs ?? 500,
-      backoffCapMs: options.backoffCapMs ?? 60_000,
+      backoffCapMs: options.backoffCapMs ?? 15_000,
     };
     this.throttle = new HistoryThrottle(this.o.historyPerSecond, this.o.maxBatchEvents, this.now());
   }
@@ -166,6 +171,7 @@ export class CloudLink {
       ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}),
     });
     this.socket = socket;
+    this.options.onSocket?.(socket);
     socket.on("connect", () => {
       this.attempt = 0;
       // Everything written before the link came up is back-fill: snapshot first, then throttled history.

@@ -1,6 +1,7 @@
 export {
   CloudLink,
   type CloudLinkOptions,
+  type GatewaySocket,
   type LinkState,
   type UplinkHealth,
   type UplinkMetrics,
