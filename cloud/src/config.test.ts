@@ -34,6 +34,7 @@ describe("loadCloudConfig", () => {
       DESK_CLOUD_REDIS_URL: "redis://127.0.0.1:6379",
       DESK_CLOUD_AUTH_ACCESS_TOKEN_SECONDS: "300",
       DESK_CLOUD_SEED_ADMIN_EMAIL: "ops@example.org",
+      DESK_CLOUD_CLOCK_ANCHOR: "1000:2000:60",
     });
     expect(config).toMatchObject({
       dataDir: "/tmp/cloud-data",
@@ -44,6 +45,7 @@ describe("loadCloudConfig", () => {
       limits: { imageBytes: 1000 },
       redisUrl: "redis://127.0.0.1:6379",
       auth: { accessTokenSeconds: 300 },
+      clockAnchor: { realMs: 1000, virtualMs: 2000, speed: 60 },
     });
     expect(config.seed.adminEmail).toBe("ops@example.org");
   });

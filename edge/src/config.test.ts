@@ -66,4 +66,28 @@ describe("loadEdgeConfig", () => {
     expect(problems).toMatch(/DESK_EDGE_CLOCK_ANCHOR/);
     expect(problems).toMatch(/DESK_EDGE_MQTT_URL/);
   });
+
+  it("links to the cloud only when told where, and then needs the credential file", () => {
+    const standalone = loadEdgeConfig({}).cloud;
+    expect(standalone.url).toBeUndefined();
+    expect(standalone.sendReadings).toBe(true);
+    const linked = loadEdgeConfig({
+      DESK_EDGE_CLOUD_URL: "https://cloud.example:9443",
+      DESK_EDGE_CLOUD_TOKEN_FILE: "/etc/desk/gateway-credential",
+      DESK_EDGE_CLOUD_SEND_READINGS: "false",
+      DESK_EDGE_OUTBOX_MAX_ROWS: "20000",
+    });
+    expect(linked.cloud).toMatchObject({
+      url: "https://cloud.example:9443",
+      tokenFile: "/etc/desk/gateway-credential",
+      sendReadings: false,
+      outbox: { maxRows: 20_000 },
+    });
+    expect(() => loadEdgeConfig({ DESK_EDGE_CLOUD_URL: "https://cloud.example" })).toThrow(
+      /DESK_EDGE_CLOUD_TOKEN_FILE/,
+    );
+    expect(() =>
+      loadEdgeConfig({ DESK_EDGE_CLOUD_URL: "http://cloud.example", DESK_EDGE_CLOUD_TOKEN_FILE: "/x" }),
+    ).toThrow(/DESK_EDGE_CLOUD_URL/);
+  });
 });
