@@ -8,7 +8,7 @@ import { PlanError } from "./plans.js";
 
 /**
  * CLI entry: configuration from the environment, clean shutdown on SIGINT/SIGTERM. Run it as `npm start -w edge`,
- * i.e. `node --max-old-space-size=128 --max-semi-space-size=4 --import tsx src/main.ts`: without the heap cap V8
+ * i.e. `node --max-old-space-size=128 --max-semi-space-size=4 dist/main.mjs` (this file bundled): without the heap cap V8
  * lets garbage grow to several hundred MB under ingest (edge/CONTEXT.md, "Memory").
  */
 async function main(): Promise<void> {
