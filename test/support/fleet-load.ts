@@ -22,7 +22,12 @@ export interface FleetLoad {
  * `changeEvery`: a desk's presence flips every that many readings of its sensor (rooms: the count goes 2 ↔ 0), so
  * some readings change state (desk and room events) and most only confirm it.
  */
-export function steadyLoad(fleet: Fleet, ratePerSecond: number, changeEvery = 20, giveUpMs = 2_000): FleetLoad {
+export function steadyLoad(
+  fleet: Pick<Fleet, "devices">,
+  ratePerSecond: number,
+  changeEvery = 20,
+  giveUpMs = 2_000,
+): FleetLoad {
   const acked: string[] = [];
   let running = true;
   let rate = ratePerSecond;
