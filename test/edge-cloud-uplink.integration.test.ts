@@ -143,7 +143,13 @@ describe("edge → cloud uplink against the real cloud", () => {
 
   function edge(
     token: string,
-    options: { file?: string; bounds?: OutboxBounds; historyPerSecond?: number } = {},
+    options: {
+      file?: string;
+      bounds?: OutboxBounds;
+      historyPerSecond?: number;
+      lingerMs?: number;
+      pollMs?: number;
+    } = {},
   ): Edge {
     const file = options.file ?? path.join(root, `edge-${randomBytes(4).toString("hex")}.db`);
     const db = new Database(file);
@@ -162,8 +168,8 @@ describe("edge → cloud uplink against the real cloud", () => {
       bounds: options.bounds ?? UNBOUNDED,
       logger,
       maxBatchEvents: 100,
-      lingerMs: 5,
-      pollMs: 50,
+      lingerMs: options.lingerMs ?? 5,
+      pollMs: options.pollMs ?? 50,
       ackTimeoutMs: 5000,
       statusIntervalMs: 100,
       historyPerSecond: options.historyPerSecond ?? 100_000,
@@ -262,6 +268,27 @@ describe("edge → cloud uplink against the real cloud", () => {
     expect(again.stored()).toBe(0);
     expect(again.duplicates()).toBe(250);
     expect(cloudEventCount(gw.outbox.instanceId)).toBe(250);
+  });
+
+  it("sends a live event on an idle link after its linger time, not at the next poll of the outbox", async () => {
+    const { secret } = await credential("gw-idle");
+    // the product's timing: 100 ms linger, the idle outbox checked every second
+    const gw = edge(secret, { lingerMs: 100, pollMs: 1000 });
+    gw.link.start();
+    await waitUntil(() => gw.link.state.state === "connected", "the link");
+    await waitUntil(() => gw.outbox.stats().depth === 0 && gw.acks.length === 0, "an idle link");
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      // each append lands on a link whose idle poll is pending (the last batch emptied the outbox)
+      const sent = Date.now();
+      gw.append([desk(`idle-D${i}`, "occupied", sent)]);
+      await waitUntil(() => gw.acks.length === i + 1, `event ${i} to be acknowledged`);
+      delays.push(Date.now() - sent);
+      await new Promise((resolve) => setTimeout(resolve, 150 + i * 100));
+    }
+    console.log(`idle link, append → cloud ack (ms): ${JSON.stringify(delays)}`);
+    expect(Math.max(...delays)).toBeLessThan(400);
+    expect(gw.stored()).toBe(5);
   });
 
   it("keeps appending while the cloud is down, then sends the snapshot first, live before history, each event once", async () => {

@@ -102,6 +102,7 @@ export class CloudLink {
   /** Parts of a permanently refused batch still to be sent alone or split further. */
   private isolating: number[][] = [];
   private timer: NodeJS.Timeout | null = null;
+  private timerDueAt = 0;
   private statusTimer: NodeJS.Timeout | null = null;
   /** Bounds are enforced while the link is down too: that is when the outbox grows. */
   private boundsTimer: NodeJS.Timeout | null = null;
@@ -268,10 +269,13 @@ export class CloudLink {
       this.wakeQueued = true;
       return;
     }
+    const dueAt = this.now() + delayMs;
     if (this.timer !== null) {
-      if (delayMs > 0) return;
+      // a pending wake-up that comes sooner stays; a later one (the idle poll) gives way to this one
+      if (this.timerDueAt <= dueAt) return;
       clearTimeout(this.timer);
     }
+    this.timerDueAt = dueAt;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.sendNext();
