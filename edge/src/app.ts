@@ -20,6 +20,7 @@ import type { ExternalIngest } from "./adapters/mqtt-ingest.js";
 import { connectExternalBroker } from "./adapters/mqtt-ingest.js";
 import { SqliteStore } from "./adapters/sqlite-store.js";
 import type { EdgeConfig } from "./config.js";
+import { attachDownlink, checkKioskToken, type DownlinkCache } from "./downlink/index.js";
 import { Gateway } from "./gateway.js";
 import { loadPlans } from "./plans.js";
 import { edgeDatabasePath, provisionSite } from "./provision.js";
@@ -41,6 +42,13 @@ export interface EdgeHandle {
 /** How often hold times and heartbeat timeouts are evaluated (real time). */
 const TICK_MS = 250;
 const RETENTION_EVERY_MS = 60_000;
+/** How often connected kiosks are checked against the cached credentials (one may have expired meanwhile). */
+const KIOSK_RECHECK_MS = 5_000;
+/**
+ * socket.io heartbeat on `/kiosk`: a kiosk whose edge went silent (a half-open network) shows "connection lost"
+ * after about interval + timeout instead of socket.io's default 45 s.
+ */
+const KIOSK_PING = { pingInterval: 5_000, pingTimeout: 5_000 };
 const RETENTION_CHUNK = 2_000;
 const DAY_MS = 24 * 3_600_000;
 
@@ -82,6 +90,7 @@ export async function startEdge(
     uplink: () => link?.health() ?? null,
   });
   let link: CloudLink | null = null;
+  let downlink: DownlinkCache | null = null;
   const store = new SqliteStore(
     edgeDatabasePath(config.dataDir),
     config.batch,
@@ -93,6 +102,8 @@ export async function startEdge(
   );
   cleanups.push(() => store.close());
   if (config.cloud.url !== undefined) {
+    const cache = (downlink = store.enableDownlinkCache());
+    const downlinkLogger = logger.child({ module: "edge:downlink" });
     link = new CloudLink({
       url: config.cloud.url,
       token: readSecretFile(config.cloud.tokenFile, "DESK_EDGE_CLOUD_TOKEN_FILE"),
@@ -105,8 +116,22 @@ export async function startEdge(
       historyPerSecond: config.cloud.historyPerSecond,
       logger: logger.child({ module: "edge:uplink" }),
       metrics: metrics.uplink,
+      onSocket: (socket) =>
+        attachDownlink(socket, cache, {
+          siteId: config.siteId,
+          logger: downlinkLogger,
+          onChange: (parts) => {
+            downlinkLogger.info({ parts }, "downlink: cache updated");
+            if (parts.includes("kioskCredentials")) {
+              const dropped = kiosk?.reauthorise() ?? 0;
+              if (dropped > 0) downlinkLogger.info({ dropped }, "kiosks without a valid credential disconnected");
+            }
+            if (parts.includes("plans") || parts.includes("settings")) kiosk?.refresh();
+          },
+        }),
     });
   }
+  const cache = downlink;
   const uplink = link;
   const credentials = new CredentialCheck(store);
   const gateway: Gateway = new Gateway({
@@ -181,22 +206,32 @@ export async function startEdge(
           lowBatteryDevices: gateway.lowBatteryDevices().slice(0, 100),
           lastIngestAt: lastIngest === null ? null : new Date(lastIngest).toISOString(),
           kioskClients: kiosk?.clients() ?? 0,
-          cloud: uplink?.health() ?? { link: { state: "disabled" } },
+          cloud:
+            uplink === null || cache === null
+              ? { link: { state: "disabled" } }
+              : { ...uplink.health(), downlink: cache.status() },
         };
       },
       metrics: async () => ({ contentType: metrics.contentType(), body: await metrics.render() }),
     });
-    const io = new SocketServer(server, { serveClient: false, cors: { origin: false } });
+    const io = new SocketServer(server, { serveClient: false, cors: { origin: false }, ...KIOSK_PING });
     kiosk = attachKioskNamespace(io, {
-      authorise: (token) => credentials.identify("kiosk", token) !== null,
-      snapshot: () => ({
-        siteId: config.siteId,
-        siteName: config.siteName,
-        at: now(),
-        plans,
-        desks: gateway.desks(),
-        rooms: gateway.rooms(),
-      }),
+      // the kiosk provisioned with the edge, or one enrolled in the cloud (its hash cached, expiry by real time)
+      authorise: (token) =>
+        credentials.identify("kiosk", token) !== null ||
+        (cache !== null && checkKioskToken(cache, token, Date.now()).ok),
+      snapshot: () => {
+        // what the cloud published for the site wins over the plan files once it has arrived
+        const published = cache?.plans() ?? [];
+        return {
+          siteId: config.siteId,
+          siteName: cache?.settings()?.site.name ?? config.siteName,
+          at: now(),
+          plans: published.length > 0 ? published.map((floor) => floor.plan) : plans,
+          desks: gateway.desks(),
+          rooms: gateway.rooms(),
+        };
+      },
       now,
     });
     const feed = kiosk;
@@ -212,6 +247,7 @@ export async function startEdge(
     );
 
     const ticker = setInterval(() => gateway.tick(), TICK_MS);
+    const kioskRecheck = cache === null ? null : setInterval(() => feed.reauthorise(), KIOSK_RECHECK_MS);
     let purging = false;
     const purge = (): void => {
       if (purging) return;
@@ -227,6 +263,7 @@ export async function startEdge(
     cleanups.push(() => {
       clearInterval(ticker);
       clearInterval(retention);
+      if (kioskRecheck !== null) clearInterval(kioskRecheck);
     });
     purge();
 

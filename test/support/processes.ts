@@ -154,6 +154,7 @@ export interface EdgeHealth {
   cloud: {
     link: { state: string; code?: string };
     outboxDepth?: number;
+    outboxBytes?: number;
     droppedTotal?: number;
     deadLetters?: number;
   };

@@ -17,12 +17,16 @@ const COALESCE_MS = 50;
 export interface KioskFeed {
   /** Queues changed desks and rooms for the next delta. */
   publish(changed: readonly TargetState[]): void;
+  /** Sends every kiosk a fresh snapshot (the plans or the site's settings changed). */
+  refresh(): void;
+  /** Asks `authorise` again for every connected kiosk and disconnects those refused now; returns how many. */
+  reauthorise(): number;
   clients(): number;
   close(): void;
 }
 
 export interface KioskFeedOptions {
-  /** Whether the token belongs to a provisioned kiosk. */
+  /** Whether the token belongs to a kiosk of this site (asked at connect and again by `reauthorise`). */
   authorise(token: string): boolean;
   snapshot(): Omit<KioskSnapshot, "seq">;
   /** Gateway time for deltas. */
@@ -87,6 +91,19 @@ export function attachKioskNamespace(io: Server, options: KioskFeedOptions): Kio
         else pendingRooms.set(target.id, toRoomState(target));
       }
       timer ??= setTimeout(flush, COALESCE_MS);
+    },
+    refresh() {
+      if (nsp.sockets.size > 0) nsp.emit("floor:snapshot", snapshot());
+    },
+    reauthorise() {
+      let dropped = 0;
+      for (const socket of nsp.sockets.values()) {
+        const auth = KioskAuth.safeParse(socket.handshake.auth);
+        if (auth.success && options.authorise(auth.data.token)) continue;
+        socket.disconnect(true);
+        dropped += 1;
+      }
+      return dropped;
     },
     clients: () => nsp.sockets.size,
     close() {

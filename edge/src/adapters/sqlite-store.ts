@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 
 import type { DeviceState } from "../domain/devices.js";
 import type { TargetState } from "../domain/occupancy.js";
+import { DownlinkCache } from "../downlink/cache.js";
 import type { OutboxEventInput } from "../uplink/outbox-policy.js";
 import { OutboxStore } from "../uplink/outbox-store.js";
 
@@ -133,6 +134,7 @@ export class SqliteStore {
   private pendingTargets = new Map<string, StoredTarget>();
   private pendingUplink: OutboxEventInput[] = [];
   private uplinkOutbox: OutboxStore | null = null;
+  private downlinkCache: DownlinkCache | null = null;
   private waiters: Waiter[] = [];
   /** Waiters of batches committed in the middle of a turn, answered at its end. */
   private answers: { waiters: Waiter[]; failure: Error | null }[] = [];
@@ -199,6 +201,12 @@ export class SqliteStore {
   enableOutbox(): OutboxStore {
     this.uplinkOutbox ??= new OutboxStore(this.db);
     return this.uplinkOutbox;
+  }
+
+  /** The cache of what the cloud sends down (plans, settings, kiosk credentials), in this database. */
+  enableDownlinkCache(): DownlinkCache {
+    this.downlinkCache ??= new DownlinkCache(this.db);
+    return this.downlinkCache;
   }
 
   /** Whether state changes should be described for the cloud (the outbox is on). */
