@@ -31,8 +31,8 @@ export interface OutboxBounds {
 }
 
 export const DEFAULT_OUTBOX_BOUNDS: OutboxBounds = {
-  maxRows: 500_000,
-  maxBytes: 256 * 1024 * 1024,
+  maxRows: 4_000_000,
+  maxBytes: 1024 * 1024 * 1024,
   maxAgeMs: 7 * 24 * 60 * 60 * 1000,
 };
 
