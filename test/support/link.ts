@@ -228,5 +228,8 @@ export function exactlyOnce(acked: readonly string[], edgeDataDir: string, cloud
 export function drained(edgeDataDir: string, cloudDbFile: string): boolean {
   const edge = edgeCounts(edgeDataDir);
   if (edge.outboxDepth > 0) return false;
-  return cloudEventCount(cloudDbFile, edge.instanceId) === edge.appended && edgeCounts(edgeDataDir).appended === edge.appended;
+  return (
+    cloudEventCount(cloudDbFile, edge.instanceId) === edge.appended &&
+    edgeCounts(edgeDataDir).appended === edge.appended
+  );
 }
