@@ -75,6 +75,37 @@ describe.each(PROVIDERS_UNDER_TEST)("bad input on %s", (provider) => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("answers unknown and malformed query parameters with VALIDATION_FAILED, naming the parameter", async () => {
+    const events = "/api/v1/audit/events";
+    const before = { state: await snapshot(), audit: (await t.admin.get(`${events}?limit=500`)).json };
+    const cases: [string, string][] = [
+      [`${events}?limit=ten`, "query.limit"],
+      [`${events}?limit=0`, "query.limit"],
+      [`${events}?limit=501`, "query.limit"],
+      [`${events}?limit=2.5`, "query.limit"],
+      [`${events}?limit=`, "query.limit"],
+      [`${events}?limit=1&limit=2`, "query.limit"],
+      [`${events}?limit=5&since=yesterday`, "query"],
+      [`${events}?Limit=5`, "query"],
+      ["/api/v1/audit/verify?limit=5", "query"],
+      [`${sitesPath}/${site.id}?expand=floors`, "query"],
+    ];
+    for (const [path, where] of cases) {
+      const response = await t.admin.get(path);
+      expectError(response, 422, "VALIDATION_FAILED");
+      const details = (response.json as { error: { details: { path: string }[] } }).error.details;
+      expect(
+        details.map((detail) => detail.path),
+        path,
+      ).toContain(where);
+    }
+    expect({ state: await snapshot(), audit: (await t.admin.get(`${events}?limit=500`)).json }).toEqual(before);
+
+    const two = await t.admin.get(`${events}?limit=2`);
+    expect(two.status).toBe(200);
+    expect((two.json as { items: unknown[] }).items).toHaveLength(2);
+  });
+
   it("refuses bodies that are not JSON on JSON routes", async () => {
     const before = await snapshot();
     const form = { data: "key=b2&name=Branch", contentType: "application/x-www-form-urlencoded" };

@@ -95,6 +95,8 @@ function send(res: Response, result: RouteResult): void {
 
 export function mountRoutes(app: Express, routes: readonly AnyRoute[], options: MountOptions): void {
   for (const route of routes) {
+    // Strict whatever the route wrote: an unknown or misspelt parameter is refused, never silently ignored.
+    const query = route.query?.strict() ?? EMPTY;
     const run = terminal(async (req, res) => {
       let body: unknown;
       if (route.body?.kind === "json") body = parse(route.body.schema, req.body, "body");
@@ -105,7 +107,7 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], options: 
       const result = await route.handler({
         principal: res.locals.principal as Principal,
         params: parse(route.params ?? EMPTY, { ...req.params }, "params") as never,
-        query: parse(route.query ?? EMPTY, { ...(req.query as object) }, "query") as never,
+        query: parse(query, { ...(req.query as object) }, "query") as never,
         body: body as never,
         now: options.now(),
         client: { address: req.socket.remoteAddress ?? "unknown" },

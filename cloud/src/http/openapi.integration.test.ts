@@ -1,11 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
 
 import { startTestCloud, type TestCloud } from "../test-support/cloud.js";
 import { openApiPath } from "./route.js";
 
+interface Parameter {
+  name: string;
+  in: "path" | "query" | "header" | "cookie";
+  required?: boolean;
+  schema: Record<string, unknown>;
+}
+
 interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<string, { operationId: string; parameters?: Parameter[]; responses: Record<string, unknown> }>
+  >;
 }
 
 /** Express 5 keeps its layers on `app.router.stack`; a layer with a `route` is a mounted endpoint. */
@@ -51,12 +62,33 @@ describe("OpenAPI document", () => {
           `${method} ${path}`,
         ).toBe(true);
         expect(statuses, `${method} ${path}`).toContain("500");
+        // every route refuses unknown query parameters
+        expect(statuses, `${method} ${path}`).toContain("422");
       }
     }
     const importPlan = document.paths["/api/v1/sites/{siteId}/floor-plans"]?.post;
     expect(Object.keys(importPlan?.responses ?? {})).toEqual(
       expect.arrayContaining(["201", "400", "401", "403", "404", "413", "415", "422"]),
     );
+  });
+
+  it("documents every query parameter of the route table, and no other", () => {
+    const withQuery = t.cloud.routes.filter((route) => route.query !== undefined);
+    expect(withQuery.map((route) => route.operationId)).toContain("listAuditEvents");
+    for (const route of t.cloud.routes) {
+      const operation = document.paths[openApiPath(route.path)]?.[route.method];
+      const documented = (operation?.parameters ?? [])
+        .filter((parameter) => parameter.in === "query")
+        .map(({ name, required }) => ({ name, required: required ?? false }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const declared = (Object.entries(route.query?.shape ?? {}) as [string, z.ZodType][])
+        .map(([name, schema]) => ({ name, required: !schema.safeParse(undefined).success }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      expect(documented, `${route.method} ${route.path}`).toEqual(declared);
+    }
+    const limit = document.paths["/api/v1/audit/events"]?.get?.parameters?.find((p) => p.name === "limit");
+    expect(limit).toMatchObject({ in: "query", required: false });
+    expect(limit?.schema).toMatchObject({ type: "integer", minimum: 1, maximum: 500, default: 100 });
   });
 
   it("validates every response of the client against the documented schema", async () => {

@@ -14,16 +14,16 @@ const COMMON_ERRORS: Record<number, string> = {
   409: "Conflicts with the current state",
   413: "Body larger than the limit",
   415: "Unsupported content type",
-  422: "Well-formed but invalid (wrong types, unknown keys, broken geometry)",
+  422: "Well-formed but invalid (wrong types, unknown keys or query parameters, broken geometry)",
   429: "Too many attempts; wait for Retry-After seconds",
   500: "Internal error",
   503: "Not ready",
 };
 
 function errorStatuses(route: AnyRoute): number[] {
-  const statuses = new Set<number>([HTTP_STATUS.INTERNAL, ...(route.errors ?? [])]);
+  // Every route validates its query (a route without a query schema refuses any parameter), hence 422 everywhere.
+  const statuses = new Set<number>([HTTP_STATUS.INTERNAL, HTTP_STATUS.VALIDATION_FAILED, ...(route.errors ?? [])]);
   if (route.scope !== null) [401, 403, 404].forEach((status) => statuses.add(status));
-  if (route.params !== undefined || route.body !== undefined) statuses.add(422);
   if (route.body !== undefined) [400, 413, 415].forEach((status) => statuses.add(status));
   return [...statuses].sort();
 }
@@ -76,6 +76,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], version: strin
         : { security: [{ [bearer.name]: [] }], description: `Requires the scope \`${route.scope}\`.` }),
       request: {
         ...(route.params !== undefined ? { params: route.params as z.ZodObject } : {}),
+        ...(route.query !== undefined ? { query: route.query } : {}),
         ...(body?.kind === "json"
           ? { body: { required: true, content: { "application/json": { schema: body.schema } } } }
           : body?.kind === "image"

@@ -32,6 +32,12 @@ export interface RouteContext<P, Q, B> {
   client: { address: string };
 }
 
+/**
+ * A query is an object of named parameters, each documented as one `in: query` parameter. Values arrive as text
+ * (numbers need `z.coerce`); the mount makes it strict, so an unknown parameter is refused like an unknown body key.
+ */
+export type QuerySchema = z.ZodObject;
+
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
 type BodyOf<T> = T extends { kind: "json"; schema: infer S }
   ? Infer<S>
@@ -42,11 +48,12 @@ type BodyOf<T> = T extends { kind: "json"; schema: infer S }
 /**
  * One route, described once: express mounts it, the OpenAPI document is generated from it, the auth middleware
  * checks its scope with `authorize` and the tests walk the list (every route refuses a token without its scope).
- * `scope: null` marks a public route (health, metrics, the document, JWKS, sign-in and refresh).
+ * `scope: null` marks a public route (health, metrics, the document, JWKS, sign-in and refresh). `params`, `query`
+ * and a JSON `body` are validated by the mount; a route without a `query` schema refuses every query parameter.
  */
 export interface RouteSpec<
   P extends z.ZodType | undefined = z.ZodType | undefined,
-  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends QuerySchema | undefined = QuerySchema | undefined,
   B extends BodySpec | undefined = BodySpec | undefined,
 > {
   method: HttpMethod;
@@ -75,7 +82,7 @@ export type AnyRoute = Omit<RouteSpec, "handler"> & {
 
 export function defineRoute<
   P extends z.ZodType | undefined = undefined,
-  Q extends z.ZodType | undefined = undefined,
+  Q extends QuerySchema | undefined = undefined,
   B extends BodySpec | undefined = undefined,
 >(route: RouteSpec<P, Q, B>): AnyRoute {
   return route;

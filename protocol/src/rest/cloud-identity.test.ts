@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { LoginRequest, MachineCredentialCreate, UserCreate, UserRoleChange } from "./cloud-identity.js";
+import {
+  AuditEventsQuery,
+  LoginRequest,
+  MachineCredentialCreate,
+  UserCreate,
+  UserRoleChange,
+} from "./cloud-identity.js";
 
 describe("cloud identity DTOs", () => {
   it("accepts a user with a role and optional site limits, and refuses unknown roles and keys", () => {
@@ -24,5 +30,14 @@ describe("cloud identity DTOs", () => {
     expect(MachineCredentialCreate.safeParse({ ...credential, scopes: ["kiosk:operate"] }).success).toBe(true);
     expect(MachineCredentialCreate.safeParse({ ...credential, scopes: ["KIOSK"] }).success).toBe(false);
     expect(MachineCredentialCreate.safeParse({ ...credential, kind: "robot" }).success).toBe(false);
+  });
+
+  it("reads the audit query from text, with a default, and refuses what is not a count in range", () => {
+    expect(AuditEventsQuery.parse({})).toEqual({ limit: 100 });
+    expect(AuditEventsQuery.parse({ limit: "500" })).toEqual({ limit: 500 });
+    for (const limit of ["0", "501", "2.5", "ten", "", ["1", "2"]]) {
+      expect(AuditEventsQuery.safeParse({ limit }).success, JSON.stringify(limit)).toBe(false);
+    }
+    expect(AuditEventsQuery.safeParse({ limit: "5", since: "yesterday" }).success).toBe(false);
   });
 });

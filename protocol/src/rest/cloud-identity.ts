@@ -129,6 +129,12 @@ export const AuditVerification = z.union([
 ]);
 export type AuditVerification = z.infer<typeof AuditVerification>;
 
+/** `GET /audit/events?limit=`: query values arrive as text, so the number is coerced (then bounded). */
+export const AuditEventsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe("How many of the newest entries"),
+});
+export type AuditEventsQuery = z.infer<typeof AuditEventsQuery>;
+
 export const AuditEntry = z.strictObject({
   seq: z.number().int().positive(),
   at: Timestamp,

@@ -1,12 +1,8 @@
-import { z } from "zod";
-
-import { AuditEntry, AuditVerification, PlatformRevocation } from "@desksharing/protocol";
+import { AuditEntry, AuditEventsQuery, AuditVerification, PlatformRevocation } from "@desksharing/protocol";
 
 import { subjectOf } from "../../identity/scopes.js";
 import { defineRoute, type AnyRoute } from "../route.js";
 import { API, listOf, type RouteDeps } from "./common.js";
-
-const RecentQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 export function auditRoutes({ access, repos }: RouteDeps): AnyRoute[] {
   return [
@@ -27,7 +23,7 @@ export function auditRoutes({ access, repos }: RouteDeps): AnyRoute[] {
       summary: "The organisation's newest audit entries (ids only, no personal data, no secrets)",
       tag: "audit",
       scope: "audit:read",
-      query: RecentQuery,
+      query: AuditEventsQuery,
       response: { kind: "json", status: 200, schema: listOf(AuditEntry), description: "Newest first" },
       handler: async ({ principal, query }) => {
         const records = await repos.auditLog.recent(principal.orgId, query.limit);
