@@ -43,6 +43,7 @@ export function createAuthenticator(deps: {
         scopes: claims.scopes,
         siteIds: claims.sites === "*" ? "all" : claims.sites,
         session: { sid: claims.sid, jti: claims.jti, expiresAt: new Date(claims.exp * 1000) },
+        expiresAt: new Date(claims.exp * 1000),
       };
     },
   };

@@ -99,6 +99,7 @@ export function machineCredentialDecision(
       orgId: record.orgId,
       scopes: record.scopes.filter((scope) => allowed.has(scope)),
       siteIds: [record.siteId],
+      ...(record.expiresAt !== null ? { expiresAt: record.expiresAt } : {}),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { msUntilExpiry, revocationDecision, roomsToDisconnect, socketRooms } from "./revocation.js";
+import { revocationDecision, roomsToDisconnect, socketRooms } from "./revocation.js";
 
 const claims = { iat: 1_000, ver: 4 };
 const live = { jtiRevoked: false, userTokenVersion: 4, platformEpoch: 0 };
@@ -42,10 +42,5 @@ describe("socket revocation", () => {
     expect(roomsToDisconnect({ layer: "token", sid: "f1", jti: "j" })).toEqual(["session:f1"]);
     expect(roomsToDisconnect({ layer: "user", sub: "u1" })).toEqual(["user:u1"]);
     expect(roomsToDisconnect({ layer: "platform" })).toBe("all");
-  });
-
-  it("tells when a socket's token runs out", () => {
-    expect(msUntilExpiry({ exp: 1_600 }, new Date(1_000_000))).toBe(600_000);
-    expect(msUntilExpiry({ exp: 1_600 }, new Date(2_000_000))).toBe(0);
   });
 });

@@ -51,8 +51,3 @@ export function roomsToDisconnect(event: RevocationEvent): string[] | "all" {
       return "all";
   }
 }
-
-/** A socket must also be dropped when its token expires, since auth middleware only runs at connect. */
-export function msUntilExpiry(claims: Pick<AccessTokenClaims, "exp">, now: Date): number {
-  return Math.max(0, claims.exp * 1000 - now.getTime());
-}

@@ -156,6 +156,11 @@ export interface Principal {
   siteIds: readonly string[] | "all";
   /** The login session and access token a user principal came with (for logout). */
   session?: { sid: string; jti: string; expiresAt: Date };
+  /**
+   * When the credential it came with lapses: a user's access token, a machine credential with an expiry; absent
+   * when it never does. Nothing re-checks a socket after its handshake, so its live sockets are dropped then.
+   */
+  expiresAt?: Date;
 }
 
 /** How a principal is named in stored rows (`createdBy`) and the audit log: an id, never a name. */

@@ -15,6 +15,7 @@ import {
   type GatewayServerToClientEvents,
   type LiveClientToServerEvents,
   type LiveServerToClientEvents,
+  type MachineCredentialCreated,
   type PlanPublished,
 } from "@desksharing/protocol";
 
@@ -90,6 +91,42 @@ describe.each(PROVIDERS_UNDER_TEST)("socket namespaces on %s", (provider) => {
     ).toEqual({
       connected: false,
       code: "SERVER_TOO_OLD",
+    });
+  });
+
+  it("drops a machine credential's socket when the credential expires, and keeps one expiring later", async () => {
+    const siteId = ((await t.admin.get("/api/v1/sites")).json as { items: { id: string }[] }).items[0]!.id;
+    const create = async (name: string, expiresAt: Date) => {
+      const created = await t.admin.post("/api/v1/machine-credentials", {
+        siteId,
+        kind: "gateway",
+        name,
+        expiresAt: expiresAt.toISOString(),
+      });
+      expect(created.status).toBe(201);
+      return created.json as MachineCredentialCreated;
+    };
+    const expiresAt = new Date(Date.now() + 2_000);
+    const shortLived = await create("gw-short-lived", expiresAt);
+    // Beyond setTimeout's limit of 2^31 − 1 ms (~24.8 days), where a plain timer would fire at once.
+    const longLived = await create("gw-long-lived", new Date(Date.now() + 90 * 86_400_000));
+    const short = open(GATEWAY_NAMESPACE, valid(shortLived.secret));
+    const long = open(GATEWAY_NAMESPACE, valid(longLived.secret));
+    expect(await Promise.all([outcome(short), outcome(long)])).toEqual([{ connected: true }, { connected: true }]);
+
+    const reason = await new Promise<string>((resolve, reject) => {
+      const timeout = setTimeout(() => reject(new Error("not dropped within 10 s of its expiry")), 12_000);
+      short.once("disconnect", (why) => {
+        clearTimeout(timeout);
+        resolve(why);
+      });
+    });
+    expect(reason).toBe("io server disconnect");
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt.getTime());
+    expect(long.connected).toBe(true);
+    expect(await outcome(open(GATEWAY_NAMESPACE, valid(shortLived.secret)))).toEqual({
+      connected: false,
+      code: "UNAUTHENTICATED",
     });
   });
 

@@ -30,8 +30,7 @@ import type { FloorPlanRepository } from "../db/repositories/floor-plans.js";
 import type { OccupancyRepository } from "../db/repositories/occupancy.js";
 import type { SiteRepository } from "../db/repositories/sites.js";
 import type { Authenticator } from "../http/auth.js";
-import { msUntilExpiry } from "../identity/revocation.js";
-import { authorize, SCOPES, type Principal, type Scope } from "../identity/scopes.js";
+import { authorize, SCOPES, subjectOf, type Principal, type Scope } from "../identity/scopes.js";
 import { attachDownlink, type DownlinkSource, type DownlinkTarget } from "./downlink.js";
 import { siteRoom, subscribe } from "./live-occupancy.js";
 import { attachUplink } from "./uplink.js";
@@ -96,25 +95,92 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
-/** What each client-to-server event needs; checked with `authorize` on every event, like routes are. */
+/**
+ * What each client-to-server event needs, per namespace: the socket counterpart of the route table. Typed over the
+ * protocol's event maps, so an event added there does not compile until it is named here; `eventGuard` checks it
+ * on every event before any handler runs, and refuses an event that is not listed (or listed for another namespace).
+ */
 export const SOCKET_EVENT_SCOPES = {
-  "plans:fetch": SCOPES.GATEWAY_SYNC,
-  "downlink:snapshot": SCOPES.GATEWAY_SYNC,
-  "uplink:batch": SCOPES.GATEWAY_SYNC,
-  "uplink:status": SCOPES.GATEWAY_SYNC,
-  "live:subscribe": SCOPES.OCCUPANCY_READ,
-} as const satisfies Record<keyof GatewayLinkClientToServerEvents | keyof LiveOccupancyClientToServerEvents, Scope>;
+  [LIVE_NAMESPACE]: {
+    "live:subscribe": SCOPES.OCCUPANCY_READ,
+  },
+  [GATEWAY_NAMESPACE]: {
+    "plans:fetch": SCOPES.GATEWAY_SYNC,
+    "downlink:snapshot": SCOPES.GATEWAY_SYNC,
+    "uplink:batch": SCOPES.GATEWAY_SYNC,
+    "uplink:status": SCOPES.GATEWAY_SYNC,
+  },
+} as const satisfies {
+  [LIVE_NAMESPACE]: Record<keyof LiveOccupancyClientToServerEvents, Scope>;
+  [GATEWAY_NAMESPACE]: Record<keyof GatewayLinkClientToServerEvents, Scope>;
+};
 
 /** Namespaces and the scope a handshake needs. */
 export const NAMESPACE_SCOPES = {
   [LIVE_NAMESPACE]: SCOPES.LIVE_READ,
   [GATEWAY_NAMESPACE]: SCOPES.GATEWAY_SYNC,
-} as const;
+} as const satisfies Record<keyof typeof SOCKET_EVENT_SCOPES, Scope>;
+
+export type SocketNamespace = keyof typeof SOCKET_EVENT_SCOPES;
+
+/** The answer to an event refused by `eventGuard`, also what tests compare against. */
+export function eventRefusal(event: unknown, scope: Scope | undefined): Ack<never> {
+  return fail({
+    code: ERROR_CODES.FORBIDDEN,
+    message:
+      scope === undefined ? `unknown event '${String(event).slice(0, 64)}'` : `this event needs the '${scope}' scope`,
+  });
+}
+
+/**
+ * The one check of socket events, installed on every socket of every namespace (`secure`). socket.io runs socket
+ * middleware before the `socket.on` listeners, so a refused event reaches no handler; the caller's ack, if it
+ * asked for one, gets the refusal. (`onAny` listeners run before middleware: handlers must not use them.)
+ */
+function eventGuard(
+  socket: Socket<Record<never, never>, Record<never, never>, Record<never, never>, SocketData>,
+  events: Readonly<Record<string, Scope>>,
+  logger: Logger,
+): void {
+  socket.use(([event, ...args], next) => {
+    // Own keys only: a name such as "constructor" must not find something on Object.prototype.
+    const scope = typeof event === "string" && Object.hasOwn(events, event) ? events[event] : undefined;
+    const { principal } = socket.data;
+    if (scope !== undefined && authorize(principal, { scopes: [scope] }).ok) {
+      next();
+      return;
+    }
+    // The name is the client's, so only its start is logged.
+    logger.info(
+      { event: String(event).slice(0, 64), subject: subjectOf(principal), needs: scope ?? null },
+      "socket event refused",
+    );
+    const ack: unknown = args.at(-1);
+    if (typeof ack === "function") (ack as (reply: Ack<never>) => void)(eventRefusal(event, scope));
+  });
+}
+
+/** setTimeout fires at once for delays above 2^31 − 1 ms (~24.8 days), so longer expiries are waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Drops the socket when its principal's credential lapses (judged by `now`, rechecked after each step). */
+function dropAtExpiry(socket: Socket, expiresAt: Date, now: () => Date): void {
+  let timer: NodeJS.Timeout;
+  const wait = (): void => {
+    timer = setTimeout(check, Math.min(Math.max(0, expiresAt.getTime() - now().getTime()), MAX_TIMER_MS));
+  };
+  const check = (): void => {
+    if (expiresAt.getTime() <= now().getTime()) socket.disconnect(true);
+    else wait();
+  };
+  wait();
+  socket.once("disconnect", () => clearTimeout(timer));
+}
 
 /**
  * Authentication runs once per connection, at the handshake, with the same authenticator as REST. The token
  * travels in `auth`, never in the query string. Since nothing checks the token again, the socket joins the rooms of
- * its user, session or machine (revocations disconnect those rooms) and is dropped when its token expires.
+ * its user, session or machine (revocations disconnect those rooms) and is dropped when its credential lapses.
  */
 function authMiddleware(authenticator: Authenticator, scope: Scope, now: () => Date) {
   return (socket: Socket, next: (err?: Error) => void): void => {
@@ -139,18 +205,29 @@ function authMiddleware(authenticator: Authenticator, scope: Scope, now: () => D
         }
         (socket.data as SocketData).principal = principal;
         void socket.join([orgRoom(principal.orgId), ...roomsOf(principal)]);
-        if (principal.session) {
-          const expiry = setTimeout(
-            () => socket.disconnect(true),
-            msUntilExpiry({ exp: principal.session.expiresAt.getTime() / 1000 }, now()),
-          );
-          socket.once("disconnect", () => clearTimeout(expiry));
-        }
         next();
       },
       (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
     );
   };
+}
+
+/**
+ * What every namespace gets, so that none can be opened without it: the handshake check with its scope, then on
+ * each socket the event guard and the drop at expiry. Call before registering the namespace's handlers.
+ */
+function secure(
+  // Loosely typed on purpose: the guard reads only an event's name and trailing ack, whatever the namespace's events.
+  namespace: Namespace<Record<never, never>, Record<never, never>, Record<never, never>, SocketData>,
+  name: SocketNamespace,
+  deps: { authenticator: Authenticator; now: () => Date; logger: Logger },
+): void {
+  namespace.use(authMiddleware(deps.authenticator, NAMESPACE_SCOPES[name], deps.now));
+  namespace.on("connection", (socket) => {
+    eventGuard(socket, SOCKET_EVENT_SCOPES[name], deps.logger);
+    const { expiresAt } = socket.data.principal;
+    if (expiresAt !== undefined) dropAtExpiry(socket, expiresAt, deps.now);
+  });
 }
 
 export function createRealtime({
@@ -183,7 +260,7 @@ export function createRealtime({
     }
     next();
   });
-  live.use(authMiddleware(authenticator, NAMESPACE_SCOPES[LIVE_NAMESPACE], now));
+  secure(live, LIVE_NAMESPACE, { authenticator, now, logger });
   live.on("connection", (socket) => {
     socket.on("live:subscribe", (request, ack) => {
       if (typeof ack !== "function") return;
@@ -195,13 +272,14 @@ export function createRealtime({
   });
 
   const gateway: GatewayNamespace = io.of(GATEWAY_NAMESPACE);
-  gateway.use(authMiddleware(authenticator, NAMESPACE_SCOPES[GATEWAY_NAMESPACE], now));
+  secure(gateway, GATEWAY_NAMESPACE, { authenticator, now, logger });
   const answerPlansFetch = async (principal: Principal, request: unknown): Promise<Ack<PublishedPlans>> => {
     const parsed = PublishedPlansRequest.safeParse(request);
     if (!parsed.success) return fail({ code: ERROR_CODES.VALIDATION_FAILED, message: "expected { siteId }" });
     const site = (await sites.list(principal.orgId)).find((candidate) => candidate.key === parsed.data.siteId);
     if (!site) return fail({ code: ERROR_CODES.NOT_FOUND, message: "site not found" });
-    if (!authorize(principal, { scopes: [SOCKET_EVENT_SCOPES["plans:fetch"]], siteId: site.id }).ok) {
+    // The event's scope was checked by the guard; what is left is the credential's site.
+    if (!authorize(principal, { scopes: [], siteId: site.id }).ok) {
       return fail({ code: ERROR_CODES.FORBIDDEN, message: "not allowed for this site" });
     }
     const plans = await floorPlans.publishedForSiteKey(principal.orgId, parsed.data.siteId);
