@@ -52,7 +52,29 @@ export interface NewUser {
 }
 
 export type CreateUserResult =
-  { ok: true; user: UserSummary; initialPassword: string } | { ok: false; code: "email_taken" | "unknown_site" };
+  | { ok: true; user: UserSummary; initialPassword: string }
+  | { ok: false; code: "email_taken" | "unknown_site" | "site_not_allowed" };
+
+/**
+ * Who asks for a change: a signed-in principal, held to its site limits, or the system (seed, CLI, tests) by its
+ * subject name, which no site limit applies to.
+ */
+export type Actor = Principal | string;
+
+export const subjectOfActor = (actor: Actor): string => (typeof actor === "string" ? actor : subjectOf(actor));
+
+export const reachOf = (actor: Actor): Principal["siteIds"] => (typeof actor === "string" ? "all" : actor.siteIds);
+
+/**
+ * Whether an actor may create or change a user with these site limits and flag. One limited to sites S reaches
+ * only users limited to a non-empty subset of S and never a platform operator: otherwise it could create, or turn
+ * itself into, an admin of sites it does not have, an unlimited admin or an operator of the whole platform.
+ */
+function reaches(reach: Principal["siteIds"], user: Pick<UserRow, "siteIds" | "platformAdmin">): boolean {
+  if (reach === "all") return true;
+  if (user.platformAdmin || user.siteIds === null || user.siteIds.length === 0) return false;
+  return user.siteIds.every((id) => reach.includes(id));
+}
 
 export function scopesOf(user: Pick<UserRow, "role" | "platformAdmin">): Scope[] {
   return [...ROLE_SCOPES[user.role], ...(user.platformAdmin ? [SCOPES.PLATFORM_ADMIN] : [])];
@@ -84,12 +106,17 @@ export class Accounts {
   async createUser(
     orgId: string,
     input: NewUser,
-    actor: string,
+    by: Actor,
     now: Date,
     options: { passwordHash?: string } = {},
   ): Promise<CreateUserResult> {
     const { repos, hasher, personal, audit } = this.deps;
+    const actor = subjectOfActor(by);
     const siteIds = input.siteIds ?? null;
+    if (!reaches(reachOf(by), { siteIds, platformAdmin: input.platformAdmin ?? false })) {
+      await this.refused("user_create", actor, orgId, null, now);
+      return { ok: false, code: "site_not_allowed" };
+    }
     if (siteIds !== null && !(await this.sitesExist(orgId, siteIds))) return { ok: false, code: "unknown_site" };
     const id = randomUUID();
     const initialPassword = generateInitialPassword();
@@ -315,11 +342,17 @@ export class Accounts {
     userId: string,
     role: Role,
     siteIds: string[] | null,
-    actor: string,
+    by: Actor,
     now: Date,
-  ): Promise<UserSummary | "unknown_site" | null> {
+  ): Promise<UserSummary | "unknown_site" | "site_not_allowed" | null> {
+    const actor = subjectOfActor(by);
     const before = await this.deps.repos.users.get(orgId, userId);
     if (!before) return null;
+    // Both the user as it is and as it would be must lie within the actor's sites.
+    if (!reaches(reachOf(by), before) || !reaches(reachOf(by), { siteIds, platformAdmin: before.platformAdmin })) {
+      await this.refused("role_change", actor, orgId, `user:${userId}`, now);
+      return "site_not_allowed";
+    }
     if (siteIds !== null && !(await this.sitesExist(orgId, siteIds))) return "unknown_site";
     const after = await this.deps.repos.users.changeRole(orgId, userId, role, siteIds);
     if (!after) return null;
@@ -334,6 +367,12 @@ export class Accounts {
       details: { previousRole: before.role, role, previousSiteIds: before.siteIds, siteIds },
     });
     return summaryOf(after);
+  }
+
+  /** Whether the actor may act on this user (see `reaches`); null when the organisation has no such user. */
+  async mayManage(orgId: string, userId: string, by: Actor): Promise<boolean | null> {
+    const user = await this.deps.repos.users.get(orgId, userId);
+    return user && reaches(reachOf(by), user);
   }
 
   async listUsers(orgId: string): Promise<UserSummary[]> {
@@ -381,6 +420,19 @@ export class Accounts {
       details: { epoch, revokedSessions },
     });
     return { epoch, revokedSessions };
+  }
+
+  /** A change refused by the actor's site limits is a security event too: someone tried to reach beyond them. */
+  private refused(action: string, actor: string, orgId: string, target: string | null, now: Date): Promise<void> {
+    return this.deps.audit.record({
+      at: now,
+      action,
+      actor,
+      orgId,
+      target,
+      outcome: "failure",
+      details: { reason: "site_not_allowed" },
+    });
   }
 
   private disconnectFor(event: RevocationEvent): void {

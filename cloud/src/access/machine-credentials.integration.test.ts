@@ -9,7 +9,7 @@ import {
   type MachineCredentialCreated,
 } from "@desksharing/protocol";
 
-import { startTestCloud, type TestCloud } from "../test-support/cloud.js";
+import { ORG_SCOPES, startTestCloud, type TestCloud } from "../test-support/cloud.js";
 import { PROVIDERS_UNDER_TEST } from "../test-support/databases.js";
 
 describe.each(PROVIDERS_UNDER_TEST)("machine credentials on %s", (provider) => {
@@ -88,6 +88,39 @@ describe.each(PROVIDERS_UNDER_TEST)("machine credentials on %s", (provider) => {
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
     expect((await integration.get("/api/v1/sites")).status).toBe(401);
+  });
+
+  it("lets an admin limited to some sites list, create and revoke only the credentials of those sites", async () => {
+    const atHq = (await create({ siteId: hq, kind: "kiosk", name: "hq kiosk" })).json as MachineCredentialCreated;
+    const atBranch = (await create({ siteId: branch, kind: "kiosk", name: "branch kiosk" }))
+      .json as MachineCredentialCreated;
+    const { client: limited } = await t.userWith(ORG_SCOPES, { role: "admin", siteIds: [branch] });
+
+    const listed = (await limited.get("/api/v1/machine-credentials")).json as { items: MachineCredential[] };
+    expect(listed.items.map((c) => c.id)).toContain(atBranch.credential.id);
+    expect(listed.items.every((c) => c.siteId === branch)).toBe(true);
+
+    const refused = await limited.request("DELETE", `/api/v1/machine-credentials/${atHq.credential.id}`);
+    expect(refused).toMatchObject({ status: 403, json: { error: { code: "FORBIDDEN" } } });
+    expect((await list()).find((c) => c.id === atHq.credential.id)?.revokedAt).toBeNull();
+    expect((await t.admin.as(atHq.secret).get(`/api/v1/sites/${hq}/floor-plans`)).status).toBe(200);
+    const unknown = await limited.request("DELETE", "/api/v1/machine-credentials/no-such-credential");
+    expect(unknown.status).toBe(404);
+    expect((await limited.request("DELETE", `/api/v1/machine-credentials/${atBranch.credential.id}`)).status).toBe(204);
+    expect((await t.admin.as(atBranch.secret).get(`/api/v1/sites/${branch}/floor-plans`)).status).toBe(401);
+
+    const created = await limited.post("/api/v1/machine-credentials", { siteId: hq, kind: "gateway", name: "x" });
+    expect(created).toMatchObject({ status: 403, json: { error: { code: "FORBIDDEN" } } });
+    // An unknown site is not found, as on the site routes, before any site limit applies.
+    const nowhere = await limited.post("/api/v1/machine-credentials", {
+      siteId: "no-such-site",
+      kind: "gateway",
+      name: "x",
+    });
+    expect(nowhere.status).toBe(404);
+    expect(
+      (await limited.post("/api/v1/machine-credentials", { siteId: branch, kind: "gateway", name: "x" })).status,
+    ).toBe(201);
   });
 
   it("lets a gateway fetch the plans of its own site only", async () => {

@@ -9,7 +9,7 @@ import {
   type MachineCredentialRecord,
 } from "../identity/machine-secrets.js";
 import { MACHINE_DEFAULT_SCOPES, validateMachineScopes, type Principal } from "../identity/scopes.js";
-import type { Disconnect } from "./accounts.js";
+import { reachOf, subjectOfActor, type Actor, type Disconnect } from "./accounts.js";
 import type { AuditTrail } from "./audit-trail.js";
 
 export function machineCredentialOf(record: MachineCredentialRecord): MachineCredential {
@@ -34,6 +34,15 @@ export interface MachineCredentialChange {
   siteId: string;
   kind: MachineCredentialRecord["kind"];
   id: string;
+}
+
+export type RevokeMachineResult =
+  { ok: true; credential: MachineCredential } | { ok: false; code: "not_found" | "site_not_allowed" };
+
+/** Machines are bound to one site, so an actor limited to some sites manages only the machines of those. */
+function inReach(actor: Actor, siteId: string): boolean {
+  const reach = reachOf(actor);
+  return reach === "all" || reach.includes(siteId);
 }
 
 export type CreateMachineResult =
@@ -99,13 +108,17 @@ export class MachineCredentials {
     return { ok: true, credential: machineCredentialOf(record), secret };
   }
 
-  async list(orgId: string): Promise<MachineCredential[]> {
-    return (await this.repos.machineCredentials.list(orgId)).map(machineCredentialOf);
+  /** The credentials of the sites the viewer may see. */
+  async list(orgId: string, viewer: Actor): Promise<MachineCredential[]> {
+    const records = await this.repos.machineCredentials.list(orgId);
+    return records.filter((record) => inReach(viewer, record.siteId)).map(machineCredentialOf);
   }
 
-  async revoke(orgId: string, id: string, actor: string, now: Date): Promise<boolean> {
+  async revoke(orgId: string, id: string, by: Actor, now: Date): Promise<RevokeMachineResult> {
     const known = await this.repos.machineCredentials.get(orgId, id);
-    if (!known) return false;
+    if (!known) return { ok: false, code: "not_found" };
+    if (!inReach(by, known.siteId)) return { ok: false, code: "site_not_allowed" };
+    const actor = subjectOfActor(by);
     await this.repos.machineCredentials.revoke(orgId, id, now);
     this.disconnect([`machine:${id}`]);
     await this.audit.record({
@@ -117,7 +130,8 @@ export class MachineCredentials {
       outcome: "success",
     });
     this.changed({ orgId, siteId: known.siteId, kind: known.kind, id });
-    return true;
+    // The repository keeps the first revocation time of a credential revoked twice.
+    return { ok: true, credential: machineCredentialOf({ ...known, revokedAt: known.revokedAt ?? now }) };
   }
 
   async authenticate(secret: string, now: Date): Promise<Principal | null> {

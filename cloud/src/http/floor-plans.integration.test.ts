@@ -9,6 +9,7 @@ import {
   type FloorPlanImport,
   type FloorPlanVersionDetail,
   type FloorPlanVersionSummary,
+  type MachineCredentialCreated,
   type PublishedFloorPlan,
   type Site,
 } from "@desksharing/protocol";
@@ -160,5 +161,51 @@ describe.each(PROVIDERS_UNDER_TEST)("floor plans on %s", (provider) => {
     expect(floor).toMatchObject({ key: "floor-9", name: "Roof", level: 9, publishedVersion: null });
     expect((await t.admin.get(`/api/v1/floors/${floor.id}/plan`)).status).toBe(404);
     expect((await t.admin.get(`/api/v1/floors/${floor.id}/layout`)).status).toBe(404);
+  });
+
+  it("shows drafts to users but never to gateways, kiosks or integrations", async () => {
+    const floor = floors[1]!;
+    const draft = (await t.admin.post(`/api/v1/sites/${site.id}/floor-plans`, samplePlans[1])).json as FloorPlanImport;
+    expect(draft.version).toMatchObject({ floorId: floor.id, version: 2, status: "draft" });
+    const machine = async (kind: string) => {
+      const body = { siteId: site.id, kind, name: `${kind} of hq`, scopes: ["plans:read"] };
+      return t.admin.as(
+        ((await t.admin.post("/api/v1/machine-credentials", body)).json as MachineCredentialCreated).secret,
+      );
+    };
+    const machines = [await machine("gateway"), await machine("kiosk"), await machine("integration")];
+    const versionsOf = async (client: typeof t.admin) =>
+      (
+        (await client.get(`/api/v1/floors/${floor.id}/versions`)).json as { items: FloorPlanVersionSummary[] }
+      ).items.map((v) => [v.version, v.status]);
+    const missing = await t.admin.get(`/api/v1/floors/${floor.id}/versions/99`);
+    expect(missing.status).toBe(404);
+
+    for (const client of machines) {
+      expect(await versionsOf(client)).toEqual([[1, "published"]]);
+      const fetched = await client.get(`/api/v1/floors/${floor.id}/versions/2`);
+      expect({ status: fetched.status, json: fetched.json }).toEqual({ status: 404, json: missing.json });
+      expect((await client.get(`/api/v1/floors/${floor.id}/versions/1`)).status).toBe(200);
+    }
+    const { client: reader } = await t.userWith(["plans:read"]);
+    for (const client of [reader, t.admin]) {
+      expect(await versionsOf(client)).toEqual([
+        [2, "draft"],
+        [1, "published"],
+      ]);
+      expect(((await client.get(`/api/v1/floors/${floor.id}/versions/2`)).json as FloorPlanVersionDetail).status).toBe(
+        "draft",
+      );
+    }
+
+    // Once published, the version is theirs, and the retired one stays visible.
+    expect((await t.admin.post(`/api/v1/floors/${floor.id}/versions/2/publish`)).status).toBe(200);
+    for (const client of machines) {
+      expect(await versionsOf(client)).toEqual([
+        [2, "published"],
+        [1, "retired"],
+      ]);
+      expect((await client.get(`/api/v1/floors/${floor.id}/versions/2`)).status).toBe(200);
+    }
   });
 });

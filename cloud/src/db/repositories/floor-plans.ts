@@ -44,6 +44,8 @@ export interface PublishedEvent {
   publishedAt: Date;
 }
 
+const notDraftUnless = (drafts: boolean) => (drafts ? {} : { status: { not: "draft" } });
+
 /** A publish of the largest floor (20,000 desks) must not hit Prisma's default 5 s transaction limit on a busy server. */
 const BIG_TRANSACTION = { maxWait: 10_000, timeout: 60_000 };
 
@@ -78,15 +80,31 @@ export function floorPlanRepository(db: Db) {
       });
     },
 
-    async versions(orgId: string, floorId: string): Promise<FloorPlanVersionSummary[] | null> {
+    /** Newest first; without `drafts`, only versions that have been published (the current one and retired ones). */
+    async versions(
+      orgId: string,
+      floorId: string,
+      { drafts }: { drafts: boolean },
+    ): Promise<FloorPlanVersionSummary[] | null> {
       const floor = await db.floor.findFirst({ where: { orgId, id: floorId }, select: { id: true } });
       if (!floor) return null;
-      const rows = await db.floorPlanVersion.findMany({ where: { orgId, floorId }, orderBy: { version: "desc" } });
+      const rows = await db.floorPlanVersion.findMany({
+        where: { orgId, floorId, ...notDraftUnless(drafts) },
+        orderBy: { version: "desc" },
+      });
       return rows.map(toSummary);
     },
 
-    async version(orgId: string, floorId: string, version: number): Promise<FloorPlanVersionDetail | null> {
-      const row = await db.floorPlanVersion.findFirst({ where: { orgId, floorId, version } });
+    /** Without `drafts`, a draft is not found. */
+    async version(
+      orgId: string,
+      floorId: string,
+      version: number,
+      { drafts }: { drafts: boolean },
+    ): Promise<FloorPlanVersionDetail | null> {
+      const row = await db.floorPlanVersion.findFirst({
+        where: { orgId, floorId, version, ...notDraftUnless(drafts) },
+      });
       return row && { ...toSummary(row), document: documentOf(row) };
     },
 

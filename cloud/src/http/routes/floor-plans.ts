@@ -11,7 +11,7 @@ import {
 import { placementIssues } from "../../domain/floor-plan.js";
 import { ApiError, notFound } from "../errors.js";
 import { defineRoute, type AnyRoute } from "../route.js";
-import { subjectOf } from "../../identity/scopes.js";
+import { subjectOf, type Principal } from "../../identity/scopes.js";
 import {
   API,
   FloorParams,
@@ -27,6 +27,12 @@ function checkPlacement(plan: FloorPlan, siteKey: string, floorKey?: string): vo
   const issues = placementIssues(plan, siteKey, floorKey);
   if (issues.length > 0) throw new ApiError(ERROR_CODES.VALIDATION_FAILED, issues[0]?.message ?? "", issues);
 }
+
+/**
+ * Machines (gateways, kiosks, integrations) hold `plans:read` to fetch what is live: a draft is work in progress of
+ * the facilities team and must never reach an edge or a public screen, so for them drafts do not exist.
+ */
+const seesDrafts = (principal: Principal): boolean => principal.kind === "user";
 
 const notDraft = (): ApiError =>
   new ApiError(ERROR_CODES.CONFLICT, "only a draft can be changed or published; import a new draft instead");
@@ -104,14 +110,16 @@ export function floorPlanRoutes(deps: RouteDeps): AnyRoute[] {
       method: "get",
       path: `${API}/floors/:floorId/versions`,
       operationId: "listFloorPlanVersions",
-      summary: "Versions of the floor's plan, newest first",
+      summary: "Versions of the floor's plan, newest first (machines see no drafts)",
       tag: "floor plans",
       scope: "plans:read",
       params: FloorParams,
       response: { kind: "json", status: 200, schema: listOf(FloorPlanVersionSummary), description: "The versions" },
       handler: async ({ principal, params }) => {
         await floorInReach(repos, principal, params.floorId);
-        const versions = await repos.floorPlans.versions(principal.orgId, params.floorId);
+        const versions = await repos.floorPlans.versions(principal.orgId, params.floorId, {
+          drafts: seesDrafts(principal),
+        });
         if (!versions) throw notFound("floor");
         return { status: 200, body: { items: versions } };
       },
@@ -120,14 +128,16 @@ export function floorPlanRoutes(deps: RouteDeps): AnyRoute[] {
       method: "get",
       path: `${API}/floors/:floorId/versions/:version`,
       operationId: "getFloorPlanVersion",
-      summary: "One version with its document",
+      summary: "One version with its document (a draft is not found for machines)",
       tag: "floor plans",
       scope: "plans:read",
       params: VersionParams,
       response: { kind: "json", status: 200, schema: FloorPlanVersionDetail, description: "The version" },
       handler: async ({ principal, params }) => {
         await floorInReach(repos, principal, params.floorId);
-        const version = await repos.floorPlans.version(principal.orgId, params.floorId, params.version);
+        const version = await repos.floorPlans.version(principal.orgId, params.floorId, params.version, {
+          drafts: seesDrafts(principal),
+        });
         if (!version) throw notFound("floor-plan version");
         return { status: 200, body: version };
       },

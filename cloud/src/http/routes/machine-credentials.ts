@@ -10,13 +10,12 @@ import {
 
 import { subjectOf } from "../../identity/scopes.js";
 import { ApiError, notFound } from "../errors.js";
-import { requireSite } from "../site-access.js";
 import { defineRoute, type AnyRoute } from "../route.js";
-import { API, listOf, type RouteDeps } from "./common.js";
+import { API, listOf, siteInReach, type RouteDeps } from "./common.js";
 
 const CredentialParams = z.strictObject({ credentialId: Id });
 
-export function machineCredentialRoutes({ access }: RouteDeps): AnyRoute[] {
+export function machineCredentialRoutes({ access, repos }: RouteDeps): AnyRoute[] {
   const { machines } = access;
   return [
     defineRoute({
@@ -36,7 +35,8 @@ export function machineCredentialRoutes({ access }: RouteDeps): AnyRoute[] {
         description: "The credential and its secret",
       },
       handler: async ({ principal, body, now }) => {
-        requireSite(principal, body.siteId);
+        // An unknown site answers 404 before a site outside the caller's limits answers 403, as on the site routes.
+        await siteInReach(repos, principal, body.siteId);
         const created = await machines.create(principal.orgId, body, subjectOf(principal), now);
         if (created.ok) return { status: 201, body: { credential: created.credential, secret: created.secret } };
         switch (created.code) {
@@ -59,11 +59,14 @@ export function machineCredentialRoutes({ access }: RouteDeps): AnyRoute[] {
       method: "get",
       path: `${API}/machine-credentials`,
       operationId: "listMachineCredentials",
-      summary: "Machine credentials of the organisation (never their secrets), with last use",
+      summary: "Machine credentials of the caller's sites (never their secrets), with last use",
       tag: "machine credentials",
       scope: "machines:admin",
       response: { kind: "json", status: 200, schema: listOf(MachineCredential), description: "The credentials" },
-      handler: async ({ principal }) => ({ status: 200, body: { items: await machines.list(principal.orgId) } }),
+      handler: async ({ principal }) => ({
+        status: 200,
+        body: { items: await machines.list(principal.orgId, principal) },
+      }),
     }),
     defineRoute({
       method: "delete",
@@ -75,10 +78,14 @@ export function machineCredentialRoutes({ access }: RouteDeps): AnyRoute[] {
       params: CredentialParams,
       response: { kind: "empty", status: 204, description: "Revoked" },
       handler: async ({ principal, params, now }) => {
-        if (!(await machines.revoke(principal.orgId, params.credentialId, subjectOf(principal), now))) {
-          throw notFound("machine credential");
+        const revoked = await machines.revoke(principal.orgId, params.credentialId, principal, now);
+        if (revoked.ok) return { status: 204, empty: true };
+        switch (revoked.code) {
+          case "not_found":
+            throw notFound("machine credential");
+          case "site_not_allowed":
+            throw new ApiError(ERROR_CODES.FORBIDDEN, "the machine credential's site is outside the caller's sites");
         }
-        return { status: 204, empty: true };
       },
     }),
   ];

@@ -23,6 +23,13 @@ const unknownSite = (): ApiError =>
     { path: "body.siteIds", message: "unknown site" },
   ]);
 
+/** Refused by `reaches` (access/accounts.ts): a site-limited admin manages only users within its own sites. */
+const outOfReach = (): ApiError =>
+  new ApiError(
+    ERROR_CODES.FORBIDDEN,
+    "a caller limited to some sites may only manage users limited to some of those sites, and no platform operator",
+  );
+
 export function userRoutes({ access }: RouteDeps): AnyRoute[] {
   const { accounts } = access;
   return [
@@ -37,10 +44,16 @@ export function userRoutes({ access }: RouteDeps): AnyRoute[] {
       response: { kind: "json", status: 201, schema: UserCreated, description: "The user and the initial password" },
       errors: [409],
       handler: async ({ principal, body, now }) => {
-        const created = await accounts.createUser(principal.orgId, body, subjectOf(principal), now);
+        const created = await accounts.createUser(principal.orgId, body, principal, now);
         if (created.ok) return { status: 201, body: { user: created.user, initialPassword: created.initialPassword } };
-        if (created.code === "unknown_site") throw unknownSite();
-        throw new ApiError(ERROR_CODES.CONFLICT, "a user with this e-mail address exists already");
+        switch (created.code) {
+          case "unknown_site":
+            throw unknownSite();
+          case "site_not_allowed":
+            throw outOfReach();
+          case "email_taken":
+            throw new ApiError(ERROR_CODES.CONFLICT, "a user with this e-mail address exists already");
+        }
       },
     }),
     defineRoute({
@@ -84,11 +97,12 @@ export function userRoutes({ access }: RouteDeps): AnyRoute[] {
           params.userId,
           body.role,
           body.siteIds ?? null,
-          subjectOf(principal),
+          principal,
           now,
         );
         if (changed === null) throw notFound("user");
         if (changed === "unknown_site") throw unknownSite();
+        if (changed === "site_not_allowed") throw outOfReach();
         return { status: 200, body: changed };
       },
     }),
@@ -102,6 +116,9 @@ export function userRoutes({ access }: RouteDeps): AnyRoute[] {
       params: UserParams,
       response: { kind: "json", status: 200, schema: SessionsRevoked, description: "How many sessions ended" },
       handler: async ({ principal, params, now }) => {
+        const reachable = await accounts.mayManage(principal.orgId, params.userId, principal);
+        if (reachable === null) throw notFound("user");
+        if (!reachable) throw outOfReach();
         const revoked = await accounts.revokeUser(principal.orgId, params.userId, subjectOf(principal), now);
         if (revoked === null) throw notFound("user");
         return { status: 200, body: { revokedSessions: revoked } };
