@@ -14,7 +14,6 @@ export {
   dropFromPage,
   DEFAULT_OUTBOX_BOUNDS,
   HistoryThrottle,
-  latestStateIds,
   planDrops,
   type DropBudget,
   type DropPlan,

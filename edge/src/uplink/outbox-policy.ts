@@ -12,7 +12,12 @@ import type { UplinkEvent } from "@desksharing/protocol";
 /** An event as the outbox stores it: the id is assigned from the row. */
 export type OutboxEventInput = UplinkEvent extends infer E ? (E extends UplinkEvent ? Omit<E, "id"> : never) : never;
 
-export type OutboxKind = "state" | "history";
+/**
+ * `state`: the newest state event of its desk, room or device (at most one per subject: sent first after an outage,
+ * never dropped); `superseded`: a state event a newer one of its subject replaced (the store reclassifies it in the
+ * transaction that appends the newer one); `history`: a reading.
+ */
+export type OutboxKind = "state" | "superseded" | "history";
 
 /** The part of an outbox row the policy looks at. */
 export interface OutboxRowInfo {
@@ -54,17 +59,6 @@ export function classify(event: OutboxEventInput): { kind: OutboxKind; subject: 
     case "reading":
       return { kind: "history", subject: `device:${event.deviceId}` };
   }
-}
-
-/** The ids of the newest state row of every subject: never dropped, sent first after an outage. */
-export function latestStateIds(rows: readonly OutboxRowInfo[]): Set<number> {
-  const newest = new Map<string, number>();
-  for (const row of rows) {
-    if (row.kind !== "state") continue;
-    const current = newest.get(row.subject);
-    if (current === undefined || row.id > current) newest.set(row.subject, row.id);
-  }
-  return new Set(newest.values());
 }
 
 /** What still has to go: rows and bytes over the bounds, and the age limit as a time. */
@@ -111,10 +105,9 @@ export function dropFromPage(
 
 /** Which rows to drop so the outbox fits its bounds at `now` (the whole outbox at once; see `dropFromPage`). */
 export function planDrops(rows: readonly OutboxRowInfo[], bounds: OutboxBounds, now: number): DropPlan {
-  const keep = latestStateIds(rows);
   const byId = (a: OutboxRowInfo, b: OutboxRowInfo): number => a.id - b.id;
   const history = rows.filter((row) => row.kind === "history").sort(byId);
-  const superseded = rows.filter((row) => row.kind === "state" && !keep.has(row.id)).sort(byId);
+  const superseded = rows.filter((row) => row.kind === "superseded").sort(byId);
   let budget = dropBudget({ rows: rows.length, bytes: rows.reduce((sum, row) => sum + row.bytes, 0) }, bounds, now);
   const byReason: Record<DropReason, number> = { age: 0, rows: 0, bytes: 0 };
   const ids: number[] = [];

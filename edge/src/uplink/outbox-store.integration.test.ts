@@ -103,6 +103,41 @@ describe("SQLite outbox", () => {
     ]);
   });
 
+  it("sends a snapshot larger than a batch whole before any history, even once its first part is acknowledged", () => {
+    const outbox = open();
+    // 12 desks change three times with a reading between rounds: ids 1–12, 14–25, 27–38 are desks, 13, 26, 39 readings
+    for (let round = 0; round < 3; round++) {
+      const status = round % 2 === 0 ? "occupied" : "free";
+      outbox.append([...Array.from({ length: 12 }, (_, i) => desk(`D${i}`, status, round)), reading(round, round)], 1);
+    }
+    const liveAfter = outbox.lastId();
+    const sent: number[] = [];
+    for (;;) {
+      const batch = outbox.nextBatch({ ...everything, maxEvents: 5, liveAfter, historyAllowance: 5 });
+      if (batch.length === 0) break;
+      sent.push(...batch.map((entry) => entry.id));
+      outbox.acknowledge(batch.map((entry) => entry.id));
+    }
+    const newest = Array.from({ length: 12 }, (_, i) => 27 + i);
+    expect(sent.slice(0, 12)).toEqual(newest);
+    expect(sent.slice(12)).toEqual([...Array.from({ length: 26 }, (_, i) => i + 1), 39]);
+  });
+
+  it("reclassifies an outbox written with several state rows per subject when it is opened", () => {
+    open().append([desk("D1", "occupied", 1)], 1);
+    // an outbox as written before appends superseded the subject's previous state row
+    const body = JSON.stringify(desk("D1", "free", 2));
+    db.prepare("INSERT INTO outbox (kind, subject, created_at, bytes, body) VALUES ('state', 'desk:D1', 2, ?, ?)").run(
+      Buffer.byteLength(body),
+      body,
+    );
+    db.close();
+    const outbox = open();
+    const liveAfter = outbox.lastId();
+    expect(outbox.nextBatch({ ...everything, liveAfter, historyAllowance: 0 }).map((entry) => entry.id)).toEqual([2]);
+    expect(outbox.nextBatch({ ...everything, liveAfter }).map((entry) => entry.id)).toEqual([2, 1]);
+  });
+
   it("moves refused events to the dead-letter table", () => {
     const outbox = open();
     outbox.append([desk("D1", "occupied", 1), reading(1, 1)], 1);

@@ -86,20 +86,15 @@ export class OutboxStore {
     db.exec(SCHEMA);
     this.s = {
       insert: db.prepare("INSERT INTO outbox (kind, subject, created_at, bytes, body) VALUES (?, ?, ?, ?, ?)"),
+      supersede: db.prepare("UPDATE outbox SET kind = 'superseded' WHERE kind = 'state' AND subject = ?"),
       getMeta: db.prepare("SELECT value FROM outbox_meta WHERE key = ?").pluck(),
       setMeta: db.prepare(
         "INSERT INTO outbox_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       ),
       live: db.prepare("SELECT * FROM outbox WHERE id > ? ORDER BY id LIMIT ?"),
-      snapshot: db.prepare(
-        `SELECT o.* FROM outbox o JOIN (SELECT max(id) AS id FROM outbox WHERE kind = 'state' GROUP BY subject) n
-           ON o.id = n.id WHERE o.id <= ? ORDER BY o.id LIMIT ?`,
-      ),
-      history: db.prepare(
-        `SELECT * FROM outbox o WHERE o.id <= ? AND (o.kind = 'history' OR EXISTS
-           (SELECT 1 FROM outbox n WHERE n.kind = 'state' AND n.subject = o.subject AND n.id > o.id))
-         ORDER BY o.id LIMIT ?`,
-      ),
+      snapshot: db.prepare("SELECT * FROM outbox WHERE kind = 'state' AND id <= ? ORDER BY id LIMIT ?"),
+      // `+kind`: walk the rows in id order (most are history) instead of through the kind index
+      history: db.prepare("SELECT * FROM outbox WHERE id <= ? AND +kind <> 'state' ORDER BY id LIMIT ?"),
       byIds: db.prepare("SELECT * FROM outbox WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"),
       delete: db.prepare("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))"),
       dead: db.prepare(
@@ -113,9 +108,7 @@ export class OutboxStore {
         "SELECT id, kind, subject, created_at, bytes FROM outbox WHERE +kind = 'history' AND id > ? ORDER BY id LIMIT ?",
       ),
       supersededPage: db.prepare(
-        `SELECT id, kind, subject, created_at, bytes FROM outbox o WHERE +kind = 'state' AND id > ? AND EXISTS
-           (SELECT 1 FROM outbox n WHERE n.kind = 'state' AND n.subject = o.subject AND n.id > o.id)
-         ORDER BY id LIMIT ?`,
+        "SELECT id, kind, subject, created_at, bytes FROM outbox WHERE +kind = 'superseded' AND id > ? ORDER BY id LIMIT ?",
       ),
       isEmpty: db.prepare("SELECT NOT EXISTS (SELECT 1 FROM outbox)").pluck(),
       deadCount: db.prepare("SELECT count(*) FROM outbox_dead").pluck(),
@@ -127,6 +120,9 @@ export class OutboxStore {
       this.s.setMeta.run("instance_id", instanceId);
     }
     this.instanceId = instanceId;
+    // An outbox written before state rows were reclassified on append holds several per subject: mark the older.
+    db.exec(`UPDATE outbox SET kind = 'superseded' WHERE kind = 'state' AND EXISTS
+      (SELECT 1 FROM outbox n WHERE n.kind = 'state' AND n.subject = outbox.subject AND n.id > outbox.id)`);
   }
 
   /** Synchronous; call it inside the transaction that commits the state these events describe. */
@@ -134,6 +130,8 @@ export class OutboxStore {
     for (const event of events) {
       const body = JSON.stringify(event);
       const { kind, subject } = classify(event);
+      // one `state` row per subject: the one before becomes history of the subject's changes
+      if (kind === "state") this.s.supersede.run(subject);
       this.s.insert.run(kind, subject, now, Buffer.byteLength(body), body);
     }
   }
