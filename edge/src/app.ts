@@ -72,7 +72,7 @@ export async function startEdge(
 ): Promise<EdgeHandle> {
   mkdirSync(config.dataDir, { recursive: true });
   const plans: FloorPlan[] = loadPlans(config.planFiles, config.siteId);
-  const { kioskToken } = await provisionSite({ dataDir: config.dataDir, siteId: config.siteId, plans });
+  const { kioskToken, gatewayLogin } = await provisionSite({ dataDir: config.dataDir, siteId: config.siteId, plans });
   const now = (): number => virtualTime(config.clockAnchor, Date.now());
 
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -182,10 +182,15 @@ export async function startEdge(
         gateway,
         logger.child({ module: "edge:mqtt" }),
         () => store.awaitingCommit(),
+        gatewayLogin,
       );
       cleanups.push(() => ingest.close());
       brokerUp = () => ingest.connected();
-      mqttUrl = config.mqtt.url;
+      // printed and logged: a login given in the URL stays out of both
+      const shown = new URL(config.mqtt.url);
+      shown.username = "";
+      shown.password = "";
+      mqttUrl = shown.toString();
     }
 
     const tls = await loadOrCreateCertificate(config.dataDir, config.https);

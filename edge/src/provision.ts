@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import type { FloorPlan } from "@desksharing/protocol";
@@ -7,8 +7,16 @@ import { z } from "zod";
 
 import { OBSERVER_USERNAME } from "./adapters/embedded-broker.js";
 import { hashSecret, newSecret, secretMatches } from "./adapters/credentials.js";
+import {
+  mosquittoAclFile,
+  mosquittoPasswordFile,
+  mosquittoPasswordHash,
+  parseMosquittoPasswordFile,
+} from "./adapters/mosquitto-files.js";
+import { gatewayClientId } from "./adapters/mqtt-ingest.js";
 import type { CredentialKind } from "./adapters/sqlite-store.js";
 import { SqliteStore } from "./adapters/sqlite-store.js";
+import { PlanError } from "./plans.js";
 
 export const KIOSK_ID = "kiosk-1";
 
@@ -19,25 +27,47 @@ export const KioskCredentials = z.strictObject({
 });
 export type KioskCredentials = z.infer<typeof KioskCredentials>;
 
-export const ObserverCredentials = z.strictObject({ username: z.string().min(1), password: z.string().min(16) });
-export type ObserverCredentials = z.infer<typeof ObserverCredentials>;
+export const MqttLogin = z.strictObject({ username: z.string().min(1), password: z.string().min(16) });
+export type MqttLogin = z.infer<typeof MqttLogin>;
+export const ObserverCredentials = MqttLogin;
+export type ObserverCredentials = MqttLogin;
 
 export interface ProvisionResult {
   fleet: FleetCredentials;
   kioskToken: string;
   fleetPath: string;
+  /** The gateway's login at an external broker that uses the generated Mosquitto files. */
+  gatewayLogin: MqttLogin;
 }
 
 export function edgeDatabasePath(dataDir: string): string {
   return path.join(dataDir, "edge.db");
 }
 
-export function credentialPaths(dataDir: string): { fleet: string; kiosk: string; observer: string } {
+export function credentialPaths(dataDir: string): {
+  fleet: string;
+  kiosk: string;
+  observer: string;
+  gatewayMqtt: string;
+  mosquittoPasswords: string;
+  mosquittoAcl: string;
+} {
   return {
     fleet: path.join(dataDir, "fleet-credentials.json"),
     kiosk: path.join(dataDir, "kiosk-credentials.json"),
     observer: path.join(dataDir, "observer-credentials.json"),
+    gatewayMqtt: path.join(dataDir, "gateway-mqtt-credentials.json"),
+    mosquittoPasswords: path.join(dataDir, "mosquitto-passwords"),
+    mosquittoAcl: path.join(dataDir, "mosquitto-acl"),
   };
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
 }
 
 function readJson<T>(file: string, schema: z.ZodType<T>): T | null {
@@ -49,16 +79,25 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T | null {
   }
 }
 
-function writeSecretFile(file: string, value: unknown): void {
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+/** Written whole through a renamed temporary file: a crash leaves the old content or the new, never a part. */
+function writeSecretFile(file: string, text: string): void {
+  const temporary = `${file}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, file);
+}
+
+function writeSecretJson(file: string, value: unknown): void {
+  writeSecretFile(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /**
- * Gives every sensor of the site's plans its own random password, and the site one kiosk token and one
- * read-only observer login. Idempotent: secrets that still match their stored hash are kept, new devices are
- * added. The edge database keeps only SHA-256 hashes; the secrets go to files with mode 0600 in `dataDir`
- * (`fleet-credentials.json` for the mock fleet, `kiosk-credentials.json`, `observer-credentials.json`).
+ * Gives every sensor of the site's plans its own random password, and the site one kiosk token, one read-only
+ * observer login and the gateway's own login at an external broker. Idempotent: secrets that still match their
+ * stored hash are kept, new devices are added. The edge database keeps only SHA-256 hashes; the secrets go to files
+ * with mode 0600 in `dataDir` (`fleet-credentials.json` for the mock fleet, `kiosk-credentials.json`,
+ * `observer-credentials.json`, `gateway-mqtt-credentials.json`), next to a Mosquitto password file and ACL file
+ * that enforce the per-device rules on an external broker (`mosquitto-passwords`, `mosquitto-acl`).
  */
 export function provisionSite(options: {
   dataDir: string;
@@ -68,6 +107,13 @@ export function provisionSite(options: {
   const { dataDir, siteId, plans } = options;
   mkdirSync(dataDir, { recursive: true });
   const paths = credentialPaths(dataDir);
+  const sensors = plans.flatMap(sensorsOfPlan);
+  const gatewayUsername = gatewayClientId(siteId);
+  // one line per user name in Mosquitto's files: a sensor named like one of the edge's logins would get its rights
+  const taken = sensors.find((sensor) => [gatewayUsername, OBSERVER_USERNAME].includes(sensor.deviceId));
+  if (taken !== undefined) {
+    throw new PlanError(`sensor id '${taken.deviceId}' is the MQTT login of the edge itself: rename the sensor`);
+  }
   const store = new SqliteStore(edgeDatabasePath(dataDir));
   try {
     const known = (kind: CredentialKind, id: string, secret: string | undefined): string | undefined => {
@@ -86,7 +132,7 @@ export function provisionSite(options: {
       updates.push({ kind, id, siteId, hash: hashSecret(secret) });
       return secret;
     };
-    const devices = plans.flatMap(sensorsOfPlan).map((sensor) => ({
+    const devices = sensors.map((sensor) => ({
       deviceId: sensor.deviceId,
       password: keep("device", sensor.deviceId, previousPasswords.get(sensor.deviceId)),
       profile: deviceProfileOf(sensor.deviceId, sensor.kind),
@@ -96,19 +142,50 @@ export function provisionSite(options: {
     const fleet = FleetCredentials.parse({ siteId, devices });
     const previousKiosk = readJson(paths.kiosk, KioskCredentials);
     const kioskToken = keep("kiosk", KIOSK_ID, previousKiosk?.siteId === siteId ? previousKiosk.token : undefined);
-    const observerPassword = keep(
-      "observer",
-      OBSERVER_USERNAME,
-      readJson(paths.observer, ObserverCredentials)?.password,
-    );
+    const previousObserver = readJson(paths.observer, ObserverCredentials)?.password;
+    const observerPassword = keep("observer", OBSERVER_USERNAME, previousObserver);
+    // only an external broker checks it, against the generated password file: no hash in the database
+    const previousGateway = readJson(paths.gatewayMqtt, MqttLogin);
+    const gatewayLogin: MqttLogin = {
+      username: gatewayUsername,
+      password: previousGateway?.username === gatewayUsername ? previousGateway.password : newSecret(),
+    };
     store.putCredentials(updates, Date.now());
-    writeSecretFile(paths.fleet, fleet);
-    writeSecretFile(paths.kiosk, { siteId, kioskId: KIOSK_ID, token: kioskToken } satisfies KioskCredentials);
-    writeSecretFile(paths.observer, {
+
+    // A PBKDF2 for every login on every start would cost half a second at 5,000 devices, so a hash is kept while its
+    // password is the one the previous JSON file held. It is that password's hash because the Mosquitto file is
+    // written first (each file whole): after a crash before the JSON files, a renewed secret is renewed once more
+    // (a device's or the observer's old one no longer matches its stored hash; the gateway's file is still missing).
+    const previousHashes = parseMosquittoPasswordFile(readText(paths.mosquittoPasswords));
+    const hashOf = (username: string, password: string, previous: string | undefined): string =>
+      (password === previous ? previousHashes.get(username) : undefined) ?? mosquittoPasswordHash(password);
+    writeSecretFile(
+      paths.mosquittoPasswords,
+      mosquittoPasswordFile(siteId, [
+        { username: gatewayUsername, hash: hashOf(gatewayUsername, gatewayLogin.password, previousGateway?.password) },
+        { username: OBSERVER_USERNAME, hash: hashOf(OBSERVER_USERNAME, observerPassword, previousObserver) },
+        ...fleet.devices.map((d) => ({
+          username: d.deviceId,
+          hash: hashOf(d.deviceId, d.password, previousPasswords.get(d.deviceId)),
+        })),
+      ]),
+    );
+    writeSecretFile(
+      paths.mosquittoAcl,
+      mosquittoAclFile(siteId, {
+        gateway: gatewayUsername,
+        observer: OBSERVER_USERNAME,
+        devices: fleet.devices.map((d) => d.deviceId),
+      }),
+    );
+    writeSecretJson(paths.fleet, fleet);
+    writeSecretJson(paths.kiosk, { siteId, kioskId: KIOSK_ID, token: kioskToken } satisfies KioskCredentials);
+    writeSecretJson(paths.observer, {
       username: OBSERVER_USERNAME,
       password: observerPassword,
     } satisfies ObserverCredentials);
-    return Promise.resolve({ fleet, kioskToken, fleetPath: paths.fleet });
+    writeSecretJson(paths.gatewayMqtt, gatewayLogin);
+    return Promise.resolve({ fleet, kioskToken, fleetPath: paths.fleet, gatewayLogin });
   } finally {
     store.close();
   }

@@ -244,15 +244,21 @@ export async function startCloudProcess(options: {
 
 /**
  * A private Mosquitto on `port` (the machine's own on 1883 is shared and must not be restarted): anonymous, no
- * persistence, a large queue for the gateway's session.
+ * persistence, a large queue for the gateway's session. `extraConfig` lines come last, and Mosquitto takes the last
+ * value of an option (e.g. `allow_anonymous false` with a `password_file`).
  */
-export async function startMosquitto(port: number, dir: string): Promise<Child> {
+export async function startMosquitto(port: number, dir: string, extraConfig: readonly string[] = []): Promise<Child> {
   const conf = join(dir, `mosquitto-${port}.conf`);
   writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "max_queued_messages 100000", ""].join(
-      "\n",
-    ),
+    [
+      `listener ${port} 127.0.0.1`,
+      "allow_anonymous true",
+      "persistence false",
+      "max_queued_messages 100000",
+      ...extraConfig,
+      "",
+    ].join("\n"),
   );
   const child = new Child("mosquitto", spawn(MOSQUITTO_BINARY, ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] }));
   child.process.stdout?.on("data", (chunk: Buffer) => child.remember(chunk.toString().trimEnd()));

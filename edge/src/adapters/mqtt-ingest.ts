@@ -34,15 +34,29 @@ interface BrokerAddress {
   password?: Buffer;
 }
 
-function brokerAddress(url: string): BrokerAddress {
+/** The gateway's MQTT client id, which is also its user name in the password file provisioning writes. */
+export function gatewayClientId(siteId: string): string {
+  return `desk-edge-${siteId}`;
+}
+
+/** A login in the URL is for a broker whose accounts the operator keeps; otherwise the provisioned one is used. */
+function brokerAddress(url: string, login: { username: string; password: string } | undefined): BrokerAddress {
   const parsed = new URL(url);
   const tls = parsed.protocol === "mqtts:";
+  const credentials =
+    parsed.username !== ""
+      ? {
+          username: decodeURIComponent(parsed.username),
+          ...(parsed.password === "" ? {} : { password: Buffer.from(decodeURIComponent(parsed.password)) }),
+        }
+      : login === undefined
+        ? {}
+        : { username: login.username, password: Buffer.from(login.password) };
   return {
     tls,
     host: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
     port: parsed.port === "" ? (tls ? 8883 : 1883) : Number(parsed.port),
-    ...(parsed.username === "" ? {} : { username: decodeURIComponent(parsed.username) }),
-    ...(parsed.password === "" ? {} : { password: Buffer.from(decodeURIComponent(parsed.password)) }),
+    ...credentials,
   };
 }
 
@@ -71,8 +85,10 @@ export async function connectExternalBroker(
   logger: Logger,
   /** Whether messages wait for their commit (and so for their acknowledgement). */
   awaitingCommit: () => boolean,
+  /** The gateway's login from `provisionSite`, unless `url` carries one; with neither it connects anonymously. */
+  login?: { username: string; password: string },
 ): Promise<ExternalIngest> {
-  const address = brokerAddress(url);
+  const address = brokerAddress(url, login);
   const filter = siteDevicesFilter(siteId);
   let socket: Socket | null = null;
   let isConnected = false;
@@ -128,7 +144,7 @@ export async function connectExternalBroker(
         cmd: "connect",
         protocolId: "MQTT",
         protocolVersion: 4,
-        clientId: `desk-edge-${siteId}`,
+        clientId: gatewayClientId(siteId),
         clean: false,
         keepalive: KEEPALIVE_S,
         ...(address.username === undefined ? {} : { username: address.username }),
