@@ -76,6 +76,14 @@ function reaches(reach: Principal["siteIds"], user: Pick<UserRow, "siteIds" | "p
   return user.siteIds.every((id) => reach.includes(id));
 }
 
+/**
+ * Whether a principal may see a user and its personal data: itself always, others only within its reach, so a
+ * site-limited admin reads no more users than it could manage.
+ */
+function sees(viewer: Principal, user: UserRow): boolean {
+  return subjectOf(viewer) === `user:${user.id}` || reaches(viewer.siteIds, user);
+}
+
 export function scopesOf(user: Pick<UserRow, "role" | "platformAdmin">): Scope[] {
   return [...ROLE_SCOPES[user.role], ...(user.platformAdmin ? [SCOPES.PLATFORM_ADMIN] : [])];
 }
@@ -375,11 +383,15 @@ export class Accounts {
     return user && reaches(reachOf(by), user);
   }
 
-  async listUsers(orgId: string): Promise<UserSummary[]> {
-    return (await this.deps.repos.users.list(orgId)).map(summaryOf);
+  /** The users the viewer may see (see `sees`). */
+  async listUsers(orgId: string, viewer: Principal): Promise<UserSummary[]> {
+    return (await this.deps.repos.users.list(orgId)).filter((user) => sees(viewer, user)).map(summaryOf);
   }
 
-  /** A user's personal data; when someone other than the user reads it, that is audited. */
+  /**
+   * A user's personal data; when someone other than the user reads it, that is audited. Null also for a user the
+   * viewer may not see (see `sees`), before any data key is unwrapped: the answer must not tell that it exists.
+   */
   async userDetail(
     orgId: string,
     userId: string,
@@ -388,7 +400,7 @@ export class Accounts {
     now: Date,
   ): Promise<UserDetail | null> {
     const user = await this.deps.repos.users.get(orgId, userId);
-    if (!user) return null;
+    if (!user || !sees(viewer, user)) return null;
     const actor = subjectOf(viewer);
     const data = await this.deps.personal.openUser(orgId, userId, user, { actor, purpose }, now);
     if (actor !== `user:${userId}`) {

@@ -1,20 +1,19 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { MachineCredentialCreated } from "@desksharing/protocol";
 
-import { createCloud, type CloudInstance } from "../app.js";
 import { ApiClient } from "../test-support/client.js";
 import { startTestCloud, type TestCloud } from "../test-support/cloud.js";
 import { PROVIDERS_UNDER_TEST } from "../test-support/databases.js";
 
 const LIST = fileURLToPath(new URL("./list-machine-credentials.ts", import.meta.url));
 const REVOKE = fileURLToPath(new URL("./revoke-machine-credential.ts", import.meta.url));
+const VERIFY = fileURLToPath(new URL("./verify-audit.ts", import.meta.url));
 
-/** Each run starts a process that migrates and opens the database (several seconds on PostgreSQL). */
+/** Each run starts a process that opens the database (and would migrate it if anything were pending). */
 const SEVERAL_RUNS_MS = 120_000;
 
 interface Outcome {
@@ -25,7 +24,6 @@ interface Outcome {
 
 describe.each(PROVIDERS_UNDER_TEST)("machine credential CLI on %s", (provider) => {
   let t: TestCloud;
-  let restarted: CloudInstance | undefined;
   let gateway: MachineCredentialCreated;
   let kiosk: MachineCredentialCreated;
   let hq: string;
@@ -61,19 +59,16 @@ describe.each(PROVIDERS_UNDER_TEST)("machine credential CLI on %s", (provider) =
       (await t.admin.post("/api/v1/machine-credentials", body)).json as MachineCredentialCreated;
     gateway = await create({ siteId: hq, kind: "gateway", name: "gw-hq" });
     kiosk = await create({ siteId: branch, kind: "kiosk", name: "Lobby" });
-    // The CLI migrates at start with the schema engine, which needs a SQLite file to itself: the server is down.
-    await t.cloud.stop();
   });
-  afterAll(async () => {
-    await restarted?.stop();
-    await t?.stop();
-  });
+  // The server keeps running throughout: the commands work next to it, on SQLite too.
+  afterAll(() => t?.stop());
 
   it(
-    "lists the credentials of the organisation or of one site, without their secrets",
+    "lists the credentials of the organisation or of one site, without their secrets, while the server serves",
     async () => {
-      const all = await cli(LIST, []);
+      const [all, served] = await Promise.all([cli(LIST, []), t.admin.get("/api/v1/machine-credentials")]);
       expect(all).toMatchObject({ code: 0, stderr: "" });
+      expect(served.status).toBe(200);
       expect(lineOf(all, gateway.credential.id)?.split("\t")).toEqual([
         gateway.credential.id,
         "hq",
@@ -100,25 +95,20 @@ describe.each(PROVIDERS_UNDER_TEST)("machine credential CLI on %s", (provider) =
   );
 
   it(
-    "revokes one credential: the server refuses its secret from then on",
+    "revokes one credential: the running server refuses its secret from then on",
     async () => {
+      const as = (secret: string) => new ApiClient(t.cloud.url, t.cloud.caCertificate, t.cloud.routes, secret);
+      expect((await as(gateway.secret).get(`/api/v1/sites/${hq}/floor-plans`)).status).toBe(200);
       const revoked = await cli(REVOKE, ["--id", gateway.credential.id]);
       expect(revoked).toMatchObject({ code: 0, stderr: "" });
       expect(revoked.stdout).toContain(`revoked machine credential ${gateway.credential.id} (gateway "gw-hq")`);
 
-      restarted = await createCloud(
-        { ...t.cloud.config, seed: { ...t.cloud.config.seed, enabled: false } },
-        pino({ level: "silent" }),
-      );
-      const as = (secret: string) => new ApiClient(restarted!.url, restarted!.caCertificate, restarted!.routes, secret);
       expect((await as(gateway.secret).get(`/api/v1/sites/${hq}/floor-plans`)).status).toBe(401);
       expect((await as(kiosk.secret).get(`/api/v1/sites/${branch}/floor-plans`)).status).toBe(200);
-      const audited = await restarted.database.db.auditLog.findMany({
+      const audited = await t.cloud.database.db.auditLog.findMany({
         where: { action: "machine_credential_revoke", target: `machine:${gateway.credential.id}` },
       });
       expect(audited.map((entry) => entry.actor)).toEqual(["system:cli"]);
-      await restarted.stop();
-      restarted = undefined;
 
       expect(lineOf(await cli(LIST, []), gateway.credential.id)?.split("\t")[3]).toMatch(/^revoked \d{4}-/);
 
@@ -130,6 +120,18 @@ describe.each(PROVIDERS_UNDER_TEST)("machine credential CLI on %s", (provider) =
       const missing = await cli(REVOKE, []);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/^--id: /);
+    },
+    SEVERAL_RUNS_MS,
+  );
+
+  it(
+    "verifies the audit log that the server and the commands both append to",
+    async () => {
+      const created = await t.admin.post("/api/v1/machine-credentials", { siteId: hq, kind: "gateway", name: "gw-2" });
+      expect(created.status).toBe(201);
+      const verified = await cli(VERIFY, []);
+      expect(verified).toMatchObject({ code: 0, stderr: "" });
+      expect(verified.stdout).toMatch(/^audit log intact: \d+ entries, head at \d+\n$/);
     },
     SEVERAL_RUNS_MS,
   );

@@ -2,7 +2,7 @@
  * Revokes one machine credential (find its id with machine:list): every later request and socket handshake with
  * its secret is refused. A running server is not told, though: a socket connected already stays up until it
  * reconnects, and the site's gateways keep a revoked kiosk credential until they next fetch their downlink. On a
- * running installation DELETE /api/v1/machine-credentials/:id does both at once; this is for when it is down.
+ * running installation DELETE /api/v1/machine-credentials/:id does both at once; this works with it up or down.
  * Usage: npm run machine:revoke -w cloud -- --id <credential id> [--org <id>]
  */
 import { parseArgs } from "node:util";

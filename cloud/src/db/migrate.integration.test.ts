@@ -42,6 +42,54 @@ describe.each(PROVIDERS_UNDER_TEST)("migrations on %s", (provider) => {
     await second.close();
   });
 
+  it("opens an up-to-date database without the schema engine, also while a server holds it open", async () => {
+    database = testDatabase(provider);
+    const target = databaseTarget(database.url, database.dataDir);
+    const server = await openDatabase(target, () => undefined);
+    try {
+      // Serving: on SQLite the connection now has the write-ahead log open, which is what kept the engine waiting.
+      const served = await server.db.organisation.create({ data: { name: "Served GmbH" } });
+      // The engine logs from its start on, so a silent open is one that never started it.
+      const engineLog: string[] = [];
+      const cli = await openDatabase(target, (message) => engineLog.push(message));
+      try {
+        expect(cli.applied).toEqual([]);
+        expect(engineLog).toEqual([]);
+        expect(await cli.db.organisation.findUnique({ where: { id: served.id } })).toMatchObject(served);
+        const organisation = await cli.db.organisation.create({ data: { name: "Beside GmbH" } });
+        expect(await server.db.organisation.findUnique({ where: { id: organisation.id } })).toMatchObject({
+          name: "Beside GmbH",
+        });
+      } finally {
+        await cli.close();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("leaves an edited or a failed migration to the schema engine", async () => {
+    database = testDatabase(provider);
+    const target = databaseTarget(database.url, database.dataDir);
+    const first = await openDatabase(target, () => undefined);
+    await first.db.$executeRawUnsafe(
+      `UPDATE _prisma_migrations SET checksum = '${"0".repeat(64)}' WHERE migration_name = '${first.applied[0]}'`,
+    );
+    await first.close();
+
+    const engineLog: string[] = [];
+    const edited = await openDatabase(target, (message) => engineLog.push(message));
+    // The engine goes by names, so it applies nothing either; it is the one to decide, though.
+    expect(edited.applied).toEqual([]);
+    expect(engineLog).not.toEqual([]);
+    await edited.db.$executeRawUnsafe(
+      "INSERT INTO _prisma_migrations (id, checksum, migration_name) VALUES ('failed', '', '29991231000000_failed')",
+    );
+    await edited.close();
+
+    await expect(openDatabase(target, () => undefined)).rejects.toThrow(/failed migrations/);
+  });
+
   it("has a migration for the current schema (run `npm run migrate:new -w cloud -- <name>` after changing it)", async () => {
     const dir = migrationsDir(provider);
     const latest = readdirSync(dir, { withFileTypes: true })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { UserCreated, UserSummary } from "@desksharing/protocol";
+import type { UserCreated, UserDetail, UserSummary } from "@desksharing/protocol";
 
 import type { ApiClient } from "../test-support/client.js";
 import { ORG_SCOPES, startTestCloud, type TestCloud } from "../test-support/cloud.js";
@@ -120,5 +120,72 @@ describe.each(PROVIDERS_UNDER_TEST)("site-limited user administration on %s", (p
     expect((await limited.get("/api/v1/users")).status).toBe(200);
     // An unlimited admin still changes anyone.
     expect((await t.admin.put(`/api/v1/users/${outOfReach[0]}/role`, { role: "facilities" })).status).toBe(200);
+  });
+
+  it("shows a site-limited admin only the users within its sites, the others as if they did not exist", async () => {
+    const inReach = [await userOf([hq]), await userOf([hq, branch]), limitedId];
+    const operator = await t.cloud.access.accounts.createUser(
+      t.orgId,
+      { name: "Op Limited", email: "operator-hq@example.org", role: "employee", siteIds: [hq], platformAdmin: true },
+      "test",
+      new Date(),
+      { passwordHash: "!" },
+    );
+    if (!operator.ok) throw new Error(operator.code);
+    const outOfReach = [
+      await userOf(null),
+      await userOf([annex]),
+      await userOf([hq, annex]),
+      operator.user.id,
+      (await users()).find((user) => user.platformAdmin && user.siteIds === null)!.id,
+    ];
+    const all = await users();
+    expect(all.map((user) => user.id)).toEqual(expect.arrayContaining([...inReach, ...outOfReach]));
+
+    // The list holds exactly the users limited to some of hq and branch (not operators), and the admin itself.
+    const listed = await limited.get("/api/v1/users");
+    expect(listed.status).toBe(200);
+    const mine = (user: UserSummary) =>
+      user.id === limitedId ||
+      (!user.platformAdmin &&
+        user.siteIds !== null &&
+        user.siteIds.length > 0 &&
+        user.siteIds.every((id) => id === hq || id === branch));
+    expect((listed.json as { items: UserSummary[] }).items).toEqual(all.filter(mine));
+    expect((listed.json as { items: UserSummary[] }).items.map((user) => user.id)).toEqual(
+      expect.arrayContaining(inReach),
+    );
+
+    // Reading one out of reach answers what reading no user answers, audits no view and unwraps no data key.
+    const views = () => t.cloud.database.db.auditLog.count({ where: { action: "personal_data_view" } });
+    const unwraps = () => t.cloud.database.db.keyAccessLog.count({ where: { actor: `user:${limitedId}` } });
+    const [viewsBefore, unwrapsBefore] = [await views(), await unwraps()];
+    const absent = await limited.get("/api/v1/users/no-such-user");
+    expect(absent).toMatchObject({ status: 404, json: { error: { code: "NOT_FOUND" } } });
+    for (const userId of outOfReach) {
+      const refused = await limited.get(`/api/v1/users/${userId}`);
+      expect({ userId, status: refused.status, json: refused.json }).toEqual({
+        userId,
+        status: 404,
+        json: absent.json,
+      });
+    }
+    expect([await views(), await unwraps()]).toEqual([viewsBefore, unwrapsBefore]);
+
+    for (const userId of inReach) {
+      const shown = await limited.get(`/api/v1/users/${userId}`);
+      expect({ userId, status: shown.status }).toEqual({ userId, status: 200 });
+      const detail = shown.json as UserDetail;
+      expect([detail.id, detail.name.length > 0, detail.email.includes("@")]).toEqual([userId, true, true]);
+    }
+    // Its own record is no view of someone else's data.
+    expect(await views()).toBe(viewsBefore + inReach.length - 1);
+
+    // An unlimited admin still sees everyone.
+    for (const userId of outOfReach) {
+      const shown = await t.admin.get(`/api/v1/users/${userId}`);
+      expect({ userId, status: shown.status }).toEqual({ userId, status: 200 });
+      expect((shown.json as UserDetail).id).toBe(userId);
+    }
   });
 });

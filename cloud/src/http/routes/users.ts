@@ -60,17 +60,24 @@ export function userRoutes({ access }: RouteDeps): AnyRoute[] {
       method: "get",
       path: `${API}/users`,
       operationId: "listUsers",
-      summary: "Users of the organisation, without personal data",
+      summary:
+        "Users of the organisation (for a caller limited to sites: those limited to some of them), without " +
+        "personal data",
       tag: "users",
       scope: "users:admin",
       response: { kind: "json", status: 200, schema: listOf(UserSummary), description: "The users" },
-      handler: async ({ principal }) => ({ status: 200, body: { items: await accounts.listUsers(principal.orgId) } }),
+      handler: async ({ principal }) => ({
+        status: 200,
+        body: { items: await accounts.listUsers(principal.orgId, principal) },
+      }),
     }),
     defineRoute({
       method: "get",
       path: `${API}/users/:userId`,
       operationId: "getUser",
-      summary: "One user with name and e-mail; the view is written to the audit log",
+      summary:
+        "One user with name and e-mail; the view is written to the audit log. A user outside a site-limited " +
+        "caller's reach answers 404 as one that does not exist",
       tag: "users",
       scope: "users:admin",
       params: UserParams,
