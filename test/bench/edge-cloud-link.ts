@@ -50,6 +50,7 @@ import {
   type CloudProcess,
   type EdgeProcess,
 } from "../support/processes.js";
+import { percentile, round } from "../support/stats.js";
 
 const DESKS = 300;
 /** Readings per second of the whole site in normal operation. */
@@ -62,15 +63,6 @@ const RAISED_THROTTLE = 100_000;
 const LATENCY_SAMPLES = 200;
 const TARGET_RATIO = 10;
 const TARGET_P99_MS = 250;
-
-function round(value: number, digits = 0): number {
-  return Number(value.toFixed(digits));
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 /** The edge's database, read-only: readings committed, outbox rows appended, rows still waiting. */
 class EdgeCounter {

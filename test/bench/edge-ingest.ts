@@ -34,6 +34,7 @@ import { Aedes } from "aedes";
 import Database from "better-sqlite3";
 import type { MqttClient } from "mqtt";
 import mqtt from "mqtt";
+import { ratio, round } from "../support/stats.js";
 
 const DESKS = 5_000;
 const WARMUP_MS = 3_000;
@@ -59,14 +60,6 @@ function rssMb(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-function round(value: number, digits = 0): number {
-  return Number(value.toFixed(digits));
-}
-
-function ratio(part: number, whole: number): number | null {
-  return whole > 0 ? round(part / whole, 3) : null;
 }
 
 /** Samples a process's resident set every 100 ms and keeps the peak. */

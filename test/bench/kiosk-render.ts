@@ -27,6 +27,7 @@ import {
 
 import { launchChromium } from "../browser/chromium.js";
 import { buildKiosk } from "../browser/build-kiosk.js";
+import { median, percentile, round } from "../support/stats.js";
 
 const DESKS = 5_000;
 const FIRST_RENDER_RUNS = 7;
@@ -78,21 +79,6 @@ function serve(dir: string): Promise<{ server: Server; url: string }> {
     ),
   );
 }
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
-const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /** A site snapshot of one generated floor with a realistic mix of statuses (deterministic). */
 function benchSnapshot(): KioskSnapshot {
@@ -193,24 +179,24 @@ async function main(): Promise<void> {
       viewport: "1920x1080, fitted",
       chromium: browser.version(),
       firstRenderMs: {
-        floorPlanView: round(reactMs),
-        bareKonvaSameShapes: round(bareMs),
-        ratio: round(ratio),
-        bareKonvaRectPlusTextNodes: round(median(bareRectText)),
+        floorPlanView: round(reactMs, 2),
+        bareKonvaSameShapes: round(bareMs, 2),
+        ratio: round(ratio, 2),
+        bareKonvaRectPlusTextNodes: round(median(bareRectText), 2),
         runs: FIRST_RENDER_RUNS,
       },
       deskUpdateMs: {
-        median: round(updateMs),
-        p95: round(percentile(total, 95)),
+        median: round(updateMs, 2),
+        p95: round(percentile(total, 95), 2),
         fullDeskLayerRedraws: fullRedraws,
         runs: UPDATE_RUNS,
       },
       wholeAppMs: {
-        mountMedian: round(median(appMount)),
-        deskUpdateMedian: round(median(appUpdate)),
-        deskUpdateP95: round(percentile(appUpdate, 95)),
+        mountMedian: round(median(appMount), 2),
+        deskUpdateMedian: round(median(appUpdate), 2),
+        deskUpdateP95: round(percentile(appUpdate, 95), 2),
       },
-      wholePlanRedrawMs: { median: round(median(pan)), p95: round(percentile(pan, 95)), runs: PAN_RUNS },
+      wholePlanRedrawMs: { median: round(median(pan), 2), p95: round(percentile(pan, 95), 2), runs: PAN_RUNS },
       durationS: Math.round((Date.now() - started) / 1000),
     };
     const targets = {
@@ -224,15 +210,15 @@ async function main(): Promise<void> {
 
     console.log(`kiosk render, ${plan.desks.length} desks, ${plan.rooms.length} rooms, Chromium ${browser.version()}`);
     console.log(
-      `  first render: FloorPlanView ${round(reactMs)} ms, bare Konva ${round(bareMs)} ms -> ratio ${round(ratio)} (target <= ${TARGET_FIRST_RENDER_RATIO})`,
+      `  first render: FloorPlanView ${round(reactMs, 2)} ms, bare Konva ${round(bareMs, 2)} ms -> ratio ${round(ratio, 2)} (target <= ${TARGET_FIRST_RENDER_RATIO})`,
     );
-    console.log(`                (bare Konva with a Rect + Text node per desk: ${round(median(bareRectText))} ms)`);
+    console.log(`                (bare Konva with a Rect + Text node per desk: ${round(median(bareRectText), 2)} ms)`);
     console.log(
-      `  one desk update (store + React commit + repaint): median ${round(updateMs)} ms, p95 ${round(percentile(total, 95))} ms (target < ${TARGET_DESK_UPDATE_MS}); full desk-layer redraws: ${fullRedraws}`,
+      `  one desk update (store + React commit + repaint): median ${round(updateMs, 2)} ms, p95 ${round(percentile(total, 95), 2)} ms (target < ${TARGET_DESK_UPDATE_MS}); full desk-layer redraws: ${fullRedraws}`,
     );
-    console.log(`  whole plan redrawn (once when a pan or zoom settles): median ${round(median(pan))} ms`);
+    console.log(`  whole plan redrawn (once when a pan or zoom settles): median ${round(median(pan), 2)} ms`);
     console.log(
-      `  whole app (plan + legend + accessible desk table): mount ${round(median(appMount))} ms, one desk update median ${round(median(appUpdate))} ms, p95 ${round(percentile(appUpdate, 95))} ms`,
+      `  whole app (plan + legend + accessible desk table): mount ${round(median(appMount), 2)} ms, one desk update median ${round(median(appUpdate), 2)} ms, p95 ${round(percentile(appUpdate, 95), 2)} ms`,
     );
     console.log(`  ${pass ? "targets met" : "targets MISSED"}`);
     process.exitCode = pass ? 0 : 1;

@@ -30,6 +30,7 @@ import { join } from "node:path";
 import { ARGON2_PARAMS, PasswordHasher } from "../../cloud/src/identity/password-hash.js";
 import { SEED_ADMIN_EMAIL } from "../support/link.js";
 import { freePort, ROOT, startCloudProcess, type CloudProcess } from "../support/processes.js";
+import { percentile, round } from "../support/stats.js";
 
 const WARMUP = 3;
 const SAMPLES = 30;
@@ -39,15 +40,6 @@ const LOGIN_WARMUP_ROUNDS = 3;
 const ROUNDS_PER_ADDRESS = 6;
 const ADDRESS_FREE_ATTEMPTS = 20;
 const TARGET_RATIO = { min: 0.8, max: 1.25 };
-
-function round(value: number, digits = 0): number {
-  return Number(value.toFixed(digits));
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 interface Stats {
   samples: number;

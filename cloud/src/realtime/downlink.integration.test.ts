@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import {
   DownlinkChanged,
   DownlinkSnapshot,
   GATEWAY_NAMESPACE,
-  PROTOCOL_VERSION,
   type Ack,
   type Floor,
   type FloorPlan,
@@ -21,6 +20,7 @@ import {
 import { DEFAULT_SEED_PLAN_FILES } from "../config.js";
 import { SCOPES } from "../identity/scopes.js";
 import { startTestCloud, type TestCloud } from "../test-support/cloud.js";
+import { connectSocket } from "../test-support/sockets.js";
 import { PROVIDERS_UNDER_TEST } from "../test-support/databases.js";
 
 type EdgeSocket = Socket<GatewayServerToClientEvents, GatewayLinkClientToServerEvents>;
@@ -37,20 +37,7 @@ describe.each(PROVIDERS_UNDER_TEST)("gateway downlink on %s", (provider) => {
   const sockets: Socket[] = [];
 
   function open(token: string): Promise<EdgeSocket> {
-    const socket: EdgeSocket = io(`${t.cloud.url}${GATEWAY_NAMESPACE}`, {
-      auth: { token, protocolVersion: PROTOCOL_VERSION },
-      ca: t.cloud.caCertificate,
-      transports: ["websocket"],
-      reconnection: false,
-      forceNew: true,
-    });
-    sockets.push(socket);
-    return new Promise((resolve, reject) => {
-      socket.once("connect", () => resolve(socket));
-      socket.once("connect_error", (error: Error & { data?: { code?: string } }) =>
-        reject(new Error(error.data?.code ?? error.message)),
-      );
-    });
+    return connectSocket<EdgeSocket>(t.cloud, GATEWAY_NAMESPACE, token, sockets);
   }
   const snapshot = async (socket: EdgeSocket, request: unknown): Promise<Ack<DownlinkSnapshot>> => {
     const reply = (await socket.timeout(10_000).emitWithAck("downlink:snapshot", request as never)) as Ack<unknown>;

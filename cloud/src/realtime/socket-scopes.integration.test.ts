@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import {
-  PROTOCOL_VERSION,
   type Ack,
   type GatewayLinkState,
   type MachineCredentialCreated,
@@ -13,6 +12,7 @@ import {
 
 import { ALL_SCOPES, type Scope } from "../identity/scopes.js";
 import { startTestCloud, type TestCloud } from "../test-support/cloud.js";
+import { connectSocket } from "../test-support/sockets.js";
 import { PROVIDERS_UNDER_TEST } from "../test-support/databases.js";
 import {
   eventRefusal,
@@ -112,22 +112,8 @@ describe.each(PROVIDERS_UNDER_TEST)("socket event scopes on %s", (provider) => {
     return row;
   };
 
-  function connect(namespace: string, token: string): Promise<Socket> {
-    const socket = io(`${t.cloud.url}${namespace}`, {
-      auth: { token, protocolVersion: PROTOCOL_VERSION },
-      ca: t.cloud.caCertificate,
-      transports: ["websocket"],
-      reconnection: false,
-      forceNew: true,
-    });
-    sockets.push(socket);
-    return new Promise((resolve, reject) => {
-      socket.once("connect", () => resolve(socket));
-      socket.once("connect_error", (error: Error & { data?: { code?: string } }) =>
-        reject(new Error(error.data?.code ?? error.message)),
-      );
-    });
-  }
+  const connect = (namespace: string, token: string): Promise<Socket> =>
+    connectSocket(t.cloud, namespace, token, sockets);
   const serverSide = (namespace: string, client: Socket): ServerSocket => {
     const socket = t.cloud.realtime.io.of(namespace).sockets.get(client.id!);
     if (!socket) throw new Error(`no server socket for ${client.id}`);
