@@ -1,7 +1,7 @@
 /**
  * Edge ingest benchmark: 5,000 desk sensors publish QoS 1 readings as fast as the broker takes them (one reading
  * in flight per device, so a device never offers more than the broker acknowledges). Both deployments, each in
- * two phases with the same publishers:
+ * phases with the same publishers; phases 1 and 2 alternate ROUNDS times and the ratio is of the mean rates:
  *
  * - Mosquitto (127.0.0.1:1883): phase 1 a bare QoS 1 subscriber counts what it receives; phase 2 the edge in
  *   external-broker mode (`DESK_EDGE_MQTT_URL`) commits. The two phases run apart because on two cores they would
@@ -11,6 +11,10 @@
  *   its phase 2), which decides the ratio and the memory target; phase 3 the same edge with its read-only observer
  *   login subscribed as well (the observer only sees what the edge has committed, so its ratio checks delivery, not
  *   capacity; its memory is reported, not judged: a subscriber taking every reading is extra load).
+ *
+ * Each device keeps one boot for its whole MQTT session and announces it with a retained `online` status, as a
+ * real device does on connect: behind Mosquitto the edge cannot see who published, so it takes a boot it has not
+ * seen only from that announcement.
  *
  * Prints rates, ratios (edge committed / bare subscriber, target ≥ 0.8) and the edge's resident set (target
  * < 200 MB at 5,000 devices) and writes bench-results/edge-ingest.json.
@@ -29,7 +33,7 @@ import { credentialPaths, edgeDatabasePath, provisionSite } from "@desksharing/e
 import type { ObserverCredentials } from "@desksharing/edge";
 import { generateFloorPlan } from "@desksharing/floorplans";
 import type { FleetCredentials } from "@desksharing/protocol";
-import { deviceStateTopic } from "@desksharing/protocol";
+import { deviceStateTopic, deviceStatusTopic } from "@desksharing/protocol";
 import { Aedes } from "aedes";
 import Database from "better-sqlite3";
 import type { MqttClient } from "mqtt";
@@ -39,6 +43,8 @@ import { ratio, round } from "../support/stats.js";
 const DESKS = 5_000;
 const WARMUP_MS = 3_000;
 const MEASURE_MS = 8_000;
+/** Baseline and edge phases alternate this many times; the ratio is of the mean rates (the machine drifts). */
+const ROUNDS = 2;
 const CONNECT_CONCURRENCY = 100;
 const TARGET_RATIO = 0.8;
 const TARGET_RSS_MB = 200;
@@ -161,13 +167,21 @@ async function startEdgeProcess(env: Record<string, string>): Promise<EdgeProces
   };
 }
 
+interface Session {
+  client: MqttClient;
+  deviceId: string;
+  topic: string;
+  boot: string;
+  seq: number;
+}
+
 /** The devices' MQTT sessions; each keeps one QoS 1 reading in flight while running. */
 class Publishers {
   published = 0;
   private running = false;
   private loops: Promise<void>[] = [];
 
-  private constructor(private readonly clients: { client: MqttClient; topic: string }[]) {}
+  private constructor(private readonly sessions: Session[]) {}
 
   static async connect(
     url: string,
@@ -175,33 +189,35 @@ class Publishers {
     login: (device: Device) => { clientId: string; username?: string; password?: string },
   ): Promise<{ publishers: Publishers; seconds: number }> {
     const started = Date.now();
-    const clients: { client: MqttClient; topic: string }[] = [];
+    const boot = `bench-${started.toString(36)}`;
+    const sessions: Session[] = [];
     for (let i = 0; i < devices.length; i += CONNECT_CONCURRENCY) {
       const batch = devices.slice(i, i + CONNECT_CONCURRENCY);
       const connected = await Promise.all(
-        batch.map(async (device) => ({
-          client: await mqtt.connectAsync(url, { ...login(device), reconnectPeriod: 0, keepalive: 120 }),
-          topic: deviceStateTopic(SITE_ID, device.deviceId),
-        })),
+        batch.map(async (device) => {
+          const client = await mqtt.connectAsync(url, { ...login(device), reconnectPeriod: 0, keepalive: 120 });
+          const status = JSON.stringify({ state: "online", boot, fw: "bench", ts: Date.now() });
+          await client.publishAsync(deviceStatusTopic(SITE_ID, device.deviceId), status, { qos: 1, retain: true });
+          return { client, deviceId: device.deviceId, topic: deviceStateTopic(SITE_ID, device.deviceId), boot, seq: 0 };
+        }),
       );
-      clients.push(...connected);
+      sessions.push(...connected);
     }
-    return { publishers: new Publishers(clients), seconds: round((Date.now() - started) / 1000, 1) };
+    return { publishers: new Publishers(sessions), seconds: round((Date.now() - started) / 1000, 1) };
   }
 
   get size(): number {
-    return this.clients.length;
+    return this.sessions.length;
   }
 
   start(): void {
     this.running = true;
-    const boot = `bench-${Date.now().toString(36)}`;
-    this.loops = this.clients.map(async ({ client, topic }) => {
-      let seq = 0;
+    this.loops = this.sessions.map(async (session) => {
       while (this.running) {
-        seq += 1;
+        session.seq += 1;
+        const { seq, boot } = session;
         const payload = JSON.stringify({ v: 1, ts: Date.now(), seq, boot, kind: "desk", occupied: seq % 2 === 0 });
-        await client.publishAsync(topic, payload, { qos: 1 });
+        await session.client.publishAsync(session.topic, payload, { qos: 1 });
         this.published += 1;
       }
     });
@@ -212,8 +228,14 @@ class Publishers {
     await Promise.race([Promise.allSettled(this.loops), sleep(5_000)]);
   }
 
+  /** Ends the sessions and clears their retained status, so the shared broker keeps nothing of the run. */
   async close(): Promise<void> {
-    await Promise.all(this.clients.map(({ client }) => client.endAsync(true)));
+    await Promise.all(
+      this.sessions.map(async ({ client, deviceId }) => {
+        await client.publishAsync(deviceStatusTopic(SITE_ID, deviceId), "", { qos: 1, retain: true });
+        await client.endAsync(true);
+      }),
+    );
   }
 }
 
@@ -253,6 +275,14 @@ function committedCounter(dataDir: string): { count: () => number; close: () => 
   return { count: () => statement.get() as number, close: () => db.close() };
 }
 
+/** Mean of each counter over the rounds. */
+function mean<K extends string>(rounds: readonly Record<K, number>[]): Record<K, number> {
+  const keys = Object.keys(rounds[0] ?? {}) as K[];
+  return Object.fromEntries(
+    keys.map((k) => [k, Math.round(rounds.reduce((sum, r) => sum + r[k], 0) / rounds.length)]),
+  ) as Record<K, number>;
+}
+
 async function mosquittoMode() {
   const { dataDir, planFile, fleet } = await provision();
   const topic = `desksharing/v1/${SITE_ID}/devices/+/state`;
@@ -262,36 +292,52 @@ async function mosquittoMode() {
   }));
   console.log(`mosquitto: ${publishers.size} devices connected in ${connectSeconds} s`);
 
-  const subscriber = await bareSubscriber(MOSQUITTO_URL, topic);
-  const bare = await measure(publishers, { received: async () => Number(await subscriber.ask("count")) });
-  await subscriber.stop();
-  console.log(`mosquitto: bare subscriber ${bare.received} msg/s (publishers ${bare.published}/s)`);
+  const bareRounds: Record<"received" | "published", number>[] = [];
+  const edgeRounds: Record<"committed" | "published", number>[] = [];
+  let idleRss = 0;
+  let peakRss = 0;
+  for (let round_ = 1; round_ <= ROUNDS; round_++) {
+    const subscriber = await bareSubscriber(MOSQUITTO_URL, topic);
+    const bare = await measure(publishers, { received: async () => Number(await subscriber.ask("count")) });
+    await subscriber.stop();
+    bareRounds.push(bare);
+    console.log(
+      `mosquitto ${round_}/${ROUNDS}: bare subscriber ${bare.received} msg/s (publishers ${bare.published}/s)`,
+    );
 
-  const edge = await startEdgeProcess({
-    DATA_DIR: dataDir,
-    DESK_EDGE_SITE_ID: SITE_ID,
-    DESK_EDGE_PLAN_FILES: planFile,
-    DESK_EDGE_MQTT_URL: MOSQUITTO_URL,
-  });
-  const rss = new RssSampler(edge.pid);
-  const idleRss = round(rss.now(), 1);
-  const committed = committedCounter(dataDir);
-  const withEdge = await measure(publishers, { committed: committed.count });
-  const peakRss = rss.stop();
-  committed.close();
-  await edge.stop();
+    const edge = await startEdgeProcess({
+      DATA_DIR: dataDir,
+      DESK_EDGE_SITE_ID: SITE_ID,
+      DESK_EDGE_PLAN_FILES: planFile,
+      DESK_EDGE_MQTT_URL: MOSQUITTO_URL,
+    });
+    const rss = new RssSampler(edge.pid);
+    idleRss = Math.max(idleRss, round(rss.now(), 1));
+    const committed = committedCounter(dataDir);
+    const withEdge = await measure(publishers, { committed: committed.count });
+    peakRss = Math.max(peakRss, rss.stop());
+    committed.close();
+    await edge.stop();
+    edgeRounds.push(withEdge);
+    console.log(
+      `mosquitto ${round_}/${ROUNDS}: edge committed ${withEdge.committed} readings/s (publishers ${withEdge.published}/s)`,
+    );
+  }
   await publishers.close();
   // the edge's persistent session (and whatever Mosquitto still queues for it) goes with a clean connect
   const session = await mqtt.connectAsync(MOSQUITTO_URL, { clientId: `desk-edge-${SITE_ID}`, clean: true });
   await session.endAsync();
   rmSync(dataDir, { recursive: true, force: true });
-  console.log(`mosquitto: edge committed ${withEdge.committed} readings/s (publishers ${withEdge.published}/s)`);
+  const bare = mean(bareRounds);
+  const withEdge = mean(edgeRounds);
   return {
+    rounds: ROUNDS,
     bareSubscriberRate: bare.received,
     publishedRateBare: bare.published,
     committedRate: withEdge.committed,
     publishedRateEdge: withEdge.published,
     ratio: ratio(withEdge.committed, bare.received),
+    perRound: bareRounds.map((b, i) => ({ bare: b.received, edge: edgeRounds[i]?.committed ?? 0 })),
     edgeRssIdleMb: idleRss,
     edgePeakRssMb: peakRss,
   };
@@ -300,60 +346,84 @@ async function mosquittoMode() {
 async function embeddedMode() {
   const { dataDir, planFile, fleet } = await provision();
   const topic = `desksharing/v1/${SITE_ID}/devices/+/state`;
+  const deviceLogin = (d: Device) => ({ clientId: d.deviceId, username: d.deviceId, password: d.password });
 
-  const { child: broker, ready: brokerUrl } = await Child.start(["--aedes"]);
-  const { publishers: plain } = await Publishers.connect(brokerUrl, fleet.devices, (d) => ({ clientId: d.deviceId }));
-  const subscriber = await bareSubscriber(brokerUrl, topic);
-  const bare = await measure(plain, { received: async () => Number(await subscriber.ask("count")) });
-  await subscriber.stop();
-  await plain.close();
-  await broker.stop();
-  console.log(`embedded: bare subscriber on plain aedes ${bare.received} msg/s (publishers ${bare.published}/s)`);
+  const bareRounds: Record<"received" | "published", number>[] = [];
+  const edgeRounds: Record<"committed" | "published", number>[] = [];
+  let connectSeconds = 0;
+  let idleRss = 0;
+  let connectedRss = 0;
+  let peakRss = 0;
+  let edge: EdgeProcess | null = null;
+  let publishers: Publishers | null = null;
+  for (let round_ = 1; round_ <= ROUNDS; round_++) {
+    const { child: broker, ready: brokerUrl } = await Child.start(["--aedes"]);
+    const { publishers: plain } = await Publishers.connect(brokerUrl, fleet.devices, (d) => ({ clientId: d.deviceId }));
+    const subscriber = await bareSubscriber(brokerUrl, topic);
+    const bare = await measure(plain, { received: async () => Number(await subscriber.ask("count")) });
+    await subscriber.stop();
+    await plain.close();
+    await broker.stop();
+    bareRounds.push(bare);
+    console.log(
+      `embedded ${round_}/${ROUNDS}: bare subscriber on plain aedes ${bare.received} msg/s (publishers ${bare.published}/s)`,
+    );
 
-  const edge = await startEdgeProcess({
-    DATA_DIR: dataDir,
-    DESK_EDGE_SITE_ID: SITE_ID,
-    DESK_EDGE_PLAN_FILES: planFile,
-    DESK_EDGE_MQTT_HOST: "127.0.0.1",
-    DESK_EDGE_MQTT_PORT: "0",
-  });
-  const rss = new RssSampler(edge.pid);
-  const idleRss = round(rss.now(), 1);
-  const { publishers, seconds: connectSeconds } = await Publishers.connect(edge.mqttUrl, fleet.devices, (d) => ({
-    clientId: d.deviceId,
-    username: d.deviceId,
-    password: d.password,
-  }));
-  const connectedRss = round(rss.now(), 1);
-  console.log(`embedded: ${publishers.size} devices connected to the edge in ${connectSeconds} s`);
-  const committed = committedCounter(dataDir);
-  const withEdge = await measure(publishers, { committed: committed.count });
-  const peakRss = rss.stop();
-  console.log(`embedded: edge committed ${withEdge.committed} readings/s (publishers ${withEdge.published}/s)`);
+    edge = await startEdgeProcess({
+      DATA_DIR: dataDir,
+      DESK_EDGE_SITE_ID: SITE_ID,
+      DESK_EDGE_PLAN_FILES: planFile,
+      DESK_EDGE_MQTT_HOST: "127.0.0.1",
+      DESK_EDGE_MQTT_PORT: "0",
+    });
+    const rss = new RssSampler(edge.pid);
+    idleRss = Math.max(idleRss, round(rss.now(), 1));
+    const connected = await Publishers.connect(edge.mqttUrl, fleet.devices, deviceLogin);
+    publishers = connected.publishers;
+    connectSeconds = Math.max(connectSeconds, connected.seconds);
+    connectedRss = Math.max(connectedRss, round(rss.now(), 1));
+    const committed = committedCounter(dataDir);
+    const withEdge = await measure(publishers, { committed: committed.count });
+    committed.close();
+    peakRss = Math.max(peakRss, rss.stop());
+    edgeRounds.push(withEdge);
+    console.log(
+      `embedded ${round_}/${ROUNDS}: edge committed ${withEdge.committed} readings/s (publishers ${withEdge.published}/s)`,
+    );
+    if (round_ < ROUNDS) {
+      await publishers.close();
+      await edge.stop();
+    }
+  }
 
   const observerLogin = JSON.parse(readFileSync(credentialPaths(dataDir).observer, "utf8")) as ObserverCredentials;
-  const observer = await bareSubscriber(edge.mqttUrl, topic, observerLogin);
-  const observerRss = new RssSampler(edge.pid);
-  const withObserver = await measure(publishers, {
+  const observer = await bareSubscriber(edge!.mqttUrl, topic, observerLogin);
+  const observerRss = new RssSampler(edge!.pid);
+  const committed = committedCounter(dataDir);
+  const withObserver = await measure(publishers!, {
     committed: committed.count,
     observed: async () => Number(await observer.ask("count")),
   });
   const observerPeakRss = observerRss.stop();
   committed.close();
   await observer.stop();
-  await publishers.close();
-  await edge.stop();
+  await publishers!.close();
+  await edge!.stop();
   rmSync(dataDir, { recursive: true, force: true });
   console.log(
     `embedded, observer subscribed: edge committed ${withObserver.committed} readings/s, observer ` +
       `${withObserver.observed} msg/s (publishers ${withObserver.published}/s)`,
   );
+  const bare = mean(bareRounds);
+  const withEdge = mean(edgeRounds);
   return {
+    rounds: ROUNDS,
     bareSubscriberRate: bare.received,
     publishedRateBare: bare.published,
     committedRate: withEdge.committed,
     publishedRateEdge: withEdge.published,
     ratio: ratio(withEdge.committed, bare.received),
+    perRound: bareRounds.map((b, i) => ({ bare: b.received, edge: edgeRounds[i]?.committed ?? 0 })),
     connectSeconds,
     edgeRssIdleMb: idleRss,
     edgeRssConnectedMb: connectedRss,
