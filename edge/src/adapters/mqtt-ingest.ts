@@ -15,10 +15,22 @@ const DRAIN_MS = 2_000;
 const RECONNECT_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const KEEPALIVE_S = 30;
-/** Unacknowledged messages at which reading pauses (Mosquitto sends at most `max_inflight_messages`, 20). */
-const MAX_UNACKNOWLEDGED = 1_000;
+/**
+ * Unacknowledged messages the broker may send before it waits for acknowledgements: MQTT 5's Receive Maximum,
+ * sent in CONNECT. Mosquitto takes it in place of its `max_inflight_messages` (20), which would close the window
+ * after 20 messages until their commit and so leave the gateway idle while the broker has more for it.
+ */
+const RECEIVE_MAXIMUM = 1_000;
+/** A session the broker keeps while the gateway is away, however long (MQTT 5's largest expiry, "never"). */
+const SESSION_NEVER_EXPIRES = 0xffff_ffff;
+const PROTOCOL_VERSION = 5;
+/** SUBACK and CONNACK reason codes from here on are failures (MQTT 5 §2.4). */
+const FIRST_FAILURE_CODE = 0x80;
 const SUBSCRIBE_ID = 1;
-/** First byte of an MQTT 3.1.1 PUBACK (type 4, no flags); the rest is the length 2 and the message id. */
+/**
+ * First byte of a PUBACK (type 4, no flags); the rest is the length 2 and the message id (MQTT 5 leaves out the
+ * reason code when it is "success").
+ */
 const PUBACK_HEADER = 0x40;
 
 export interface ExternalIngest {
@@ -69,11 +81,11 @@ function withoutLogin(url: string): string {
 }
 
 /**
- * Subscribes to an external broker (e.g. Mosquitto) with a persistent session and QoS 1. A message is
+ * Subscribes to an external broker (e.g. Mosquitto) over MQTT 5 with a persistent session and QoS 1. A message is
  * acknowledged to the broker only after its effect is committed, so a crash of the gateway leaves it queued at
  * the broker and it is delivered again after the restart (dedup makes that harmless).
  *
- * Speaks MQTT 3.1.1 through mqtt-packet rather than MQTT.js: MQTT.js hands over one message at a time and reads
+ * Speaks MQTT through mqtt-packet rather than MQTT.js: MQTT.js hands over one message at a time and reads
  * the next only after the previous one is acknowledged, which would cost one SQLite transaction per message
  * (a sixth of what a bare subscriber receives). Here every message of a turn shares one transaction and the
  * acknowledgements follow it in arrival order.
@@ -97,7 +109,7 @@ export async function connectExternalBroker(
   let reconnectTimer: NodeJS.Timeout | null = null;
 
   const send = (target: Socket, packet: Packet): void => {
-    if (!target.destroyed) target.write(generate(packet));
+    if (!target.destroyed) target.write(generate(packet, { protocolVersion: PROTOCOL_VERSION }));
   };
 
   const open = (onFirst?: { ready: () => void; fail: (error: Error) => void }): void => {
@@ -105,7 +117,7 @@ export async function connectExternalBroker(
       ? connectTls({ host: address.host, port: address.port, servername: address.host })
       : connectTcp({ host: address.host, port: address.port });
     socket = current;
-    const parser = createParser({ protocolVersion: 4 });
+    const parser = createParser({ protocolVersion: PROTOCOL_VERSION });
     let unacknowledged = 0;
     let pingTimer: NodeJS.Timeout | null = null;
     let awaitingPong = false;
@@ -143,10 +155,11 @@ export async function connectExternalBroker(
       send(current, {
         cmd: "connect",
         protocolId: "MQTT",
-        protocolVersion: 4,
+        protocolVersion: PROTOCOL_VERSION,
         clientId: gatewayClientId(siteId),
         clean: false,
         keepalive: KEEPALIVE_S,
+        properties: { sessionExpiryInterval: SESSION_NEVER_EXPIRES, receiveMaximum: RECEIVE_MAXIMUM },
         ...(address.username === undefined ? {} : { username: address.username }),
         ...(address.password === undefined ? {} : { password: address.password }),
       });
@@ -167,8 +180,9 @@ export async function connectExternalBroker(
       switch (packet.cmd) {
         case "connack": {
           clearTimeout(connectTimer);
-          if (packet.returnCode !== 0) {
-            fail(new Error(`broker refused the connection (CONNACK ${packet.returnCode})`));
+          const code = packet.reasonCode ?? packet.returnCode ?? 0;
+          if (code !== 0) {
+            fail(new Error(`broker refused the connection (CONNACK ${code})`));
             return;
           }
           isConnected = true;
@@ -190,7 +204,7 @@ export async function connectExternalBroker(
           return;
         }
         case "suback":
-          if (packet.granted.some((granted) => granted === 128)) {
+          if (packet.granted.some((granted) => typeof granted !== "number" || granted >= FIRST_FAILURE_CODE)) {
             fail(new Error(`broker refused the subscription to ${filter}`));
             return;
           }
@@ -210,12 +224,13 @@ export async function connectExternalBroker(
           }
           const messageId = packet.messageId ?? 0;
           unacknowledged += 1;
-          if (unacknowledged >= MAX_UNACKNOWLEDGED) current.pause();
+          // a broker that ignores the Receive Maximum still gets no more read than that
+          if (unacknowledged >= RECEIVE_MAXIMUM) current.pause();
           gateway.handleMessage(packet.topic, packet.payload as Buffer, (error) => {
             unacknowledged -= 1;
             // a commit that failed leaves the message unacknowledged: the broker delivers it again
             if (error === null && socket === current) acknowledge(messageId);
-            if (unacknowledged < MAX_UNACKNOWLEDGED && !closing) current.resume();
+            if (unacknowledged < RECEIVE_MAXIMUM && !closing) current.resume();
           });
           return;
         }
