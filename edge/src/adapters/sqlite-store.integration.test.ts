@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 
 import type { ReadingRow } from "./sqlite-store.js";
@@ -68,7 +69,7 @@ describe("SqliteStore", () => {
     store.close();
   });
 
-  it("recognises duplicates across boots and batches", () => {
+  it("recognises duplicates across batches; a new boot starts afresh (an old boot's readings are stale)", () => {
     const store = new SqliteStore(tempFile());
     const add = (boot: string, seq: number): void => store.addReading({ ...reading(seq), boot });
     for (const seq of [1, 2, 5]) add("b1", seq);
@@ -80,15 +81,57 @@ describe("SqliteStore", () => {
       true,
       false,
     ]);
+    add("b1", 3);
+    store.flush();
+    expect([1, 2, 3, 4, 5].map((seq) => store.hasReading("pir-1", "b1", seq))).toEqual([true, true, true, false, true]);
     add("b2", 1);
     expect(store.hasReading("pir-1", "b2", 1)).toBe(true);
     store.flush();
     expect([store.hasReading("pir-1", "b2", 1), store.hasReading("pir-1", "b2", 2)]).toEqual([true, false]);
-    expect([store.hasReading("pir-1", "b1", 5), store.hasReading("pir-1", "b1", 4)]).toEqual([true, false]);
-    add("b1", 3);
-    store.flush();
-    expect([1, 2, 3, 4, 5].map((seq) => store.hasReading("pir-1", "b1", seq))).toEqual([true, true, true, false, true]);
+    // the gateway refuses readings of a boot older than the device's current one before they get here
+    expect(store.hasReading("pir-1", "b1", 5)).toBe(false);
+    expect(store.count("readings")).toBe(5);
     store.close();
+  });
+
+  it("refuses a seq far behind its device's newest as a replay, also after a reopen and a purge", () => {
+    const file = tempFile();
+    const first = new SqliteStore(file);
+    for (const seq of [1, 2, 3]) first.addReading(reading(seq));
+    first.addReading(reading(5000));
+    first.close();
+    const second = new SqliteStore(file);
+    expect(second.purgeOlderThan(10_000, 100)).toBe(4);
+    // the window is the 1,024 seqs up to the newest (5000): 3976 and below can only be replays
+    expect([3, 3976, 3977, 4999, 5000, 5001].map((seq) => second.hasReading("pir-1", "b1", seq))).toEqual([
+      true,
+      true,
+      false,
+      false,
+      true,
+      false,
+    ]);
+    second.close();
+  });
+
+  it("gives a database from before the marks its marks from the readings it holds", () => {
+    const file = tempFile();
+    const first = new SqliteStore(file);
+    for (const seq of [1, 2, 4]) first.addReading(reading(seq));
+    first.close();
+    const raw = new Database(file);
+    raw.exec("DELETE FROM reading_marks");
+    raw.close();
+    const second = new SqliteStore(file);
+    expect([1, 2, 3, 4, 5].map((seq) => second.hasReading("pir-1", "b1", seq))).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect(second.newestAppliedTs("pir-1")).toBe(1004);
+    second.close();
   });
 
   it("keeps (device, boot, seq) unique across a reopen and resumes devices and targets", () => {

@@ -6,6 +6,8 @@ import Database from "better-sqlite3";
 
 import type { DeviceState } from "../domain/devices.js";
 import type { TargetState } from "../domain/occupancy.js";
+import type { ReadingMark } from "../domain/replay-window.js";
+import { alreadyTaken, markTaken } from "../domain/replay-window.js";
 import { DownlinkCache } from "../downlink/cache.js";
 import type { OutboxEventInput } from "../uplink/outbox-policy.js";
 import { OutboxStore } from "../uplink/outbox-store.js";
@@ -62,10 +64,13 @@ CREATE TABLE IF NOT EXISTS credentials (
 CREATE TABLE IF NOT EXISTS readings (
   id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, boot TEXT NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL,
   received_at INTEGER NOT NULL, kind TEXT NOT NULL, occupied INTEGER, count INTEGER, battery REAL, rssi INTEGER,
-  fw TEXT, applied INTEGER NOT NULL,
-  UNIQUE (device_id, boot, seq)
+  fw TEXT, applied INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS readings_received_at ON readings (received_at);
+CREATE TABLE IF NOT EXISTS reading_marks (
+  device_id TEXT PRIMARY KEY, boot TEXT NOT NULL, seq INTEGER NOT NULL, seen BLOB NOT NULL,
+  received_at INTEGER NOT NULL, applied_ts INTEGER
+) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS devices (
   device_id TEXT PRIMARY KEY, boot TEXT, boot_ts INTEGER, availability TEXT NOT NULL, last_seen INTEGER, battery REAL
 ) STRICT, WITHOUT ROWID;
@@ -124,11 +129,8 @@ export class SqliteStore {
   private readonly statements;
   private pendingReadings: ReadingRow[] = [];
   private readonly pendingKeys = new Set<string>();
-  /**
-   * Per device, the boot of its last committed reading and a seq at least as high as any committed seq of that
-   * boot: a reading above it cannot be a duplicate, which spares the lookup for nearly every message.
-   */
-  private readonly newestCommitted = new Map<string, { boot: string; seq: number }>();
+  /** Per device, which readings are committed (see replay-window.ts); written in the same transactions. */
+  private readonly marks = new Map<string, ReadingMark>();
   private pendingDeadLetters: DeadLetterRow[] = [];
   private pendingDevices = new Map<string, StoredDevice>();
   private pendingTargets = new Map<string, StoredTarget>();
@@ -162,9 +164,11 @@ export class SqliteStore {
     this.statements = {
       insertReading: this.db.prepare(insertReadingsSql(1)),
       insertReadings: this.db.prepare(insertReadingsSql(READINGS_PER_INSERT)),
-      hasReading: this.db.prepare("SELECT 1 FROM readings WHERE device_id = ? AND boot = ? AND seq = ?").pluck(),
-      newestSeq: this.db.prepare("SELECT max(seq) FROM readings WHERE device_id = ? AND boot = ?").pluck(),
-      newestAppliedTs: this.db.prepare("SELECT max(ts) FROM readings WHERE device_id = ? AND applied = 1").pluck(),
+      upsertMark: this.db.prepare(
+        `INSERT INTO reading_marks (device_id, boot, seq, seen, received_at, applied_ts) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET boot = excluded.boot, seq = excluded.seq, seen = excluded.seen,
+           received_at = excluded.received_at, applied_ts = excluded.applied_ts`,
+      ),
       insertDeadLetter: this.db.prepare(
         "INSERT INTO dead_letters (received_at, topic, reason, detail, payload) VALUES (?, ?, ?, ?, ?)",
       ),
@@ -192,6 +196,57 @@ export class SqliteStore {
         "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE received_at < ? LIMIT ?)",
       ),
     };
+    this.loadMarks();
+  }
+
+  /**
+   * Reads the marks; a database from before them (its readings kept unique by an index instead) gets them from
+   * its readings, in the order they were stored.
+   */
+  private loadMarks(): void {
+    const rows = this.db.prepare("SELECT * FROM reading_marks").all() as {
+      device_id: string;
+      boot: string;
+      seq: number;
+      seen: Buffer;
+      received_at: number;
+      applied_ts: number | null;
+    }[];
+    for (const row of rows) {
+      this.marks.set(row.device_id, {
+        boot: row.boot,
+        seq: row.seq,
+        seen: new Uint8Array(row.seen),
+        receivedAt: row.received_at,
+        appliedTs: row.applied_ts,
+      });
+    }
+    if (rows.length > 0) return;
+    const readings = this.db
+      .prepare("SELECT device_id, boot, seq, ts, received_at, applied FROM readings ORDER BY id")
+      .iterate() as IterableIterator<{
+      device_id: string;
+      boot: string;
+      seq: number;
+      ts: number;
+      received_at: number;
+      applied: number;
+    }>;
+    for (const r of readings) {
+      const mark = this.marks.get(r.device_id);
+      if (alreadyTaken(mark, r.boot, r.seq)) continue;
+      const reading = { boot: r.boot, seq: r.seq, ts: r.ts, receivedAt: r.received_at, applied: r.applied === 1 };
+      this.marks.set(r.device_id, markTaken(mark, reading));
+    }
+    if (this.marks.size === 0) return;
+    this.db.transaction(() => {
+      for (const [deviceId, mark] of this.marks) this.saveMark(deviceId, mark);
+    })();
+  }
+
+  private saveMark(deviceId: string, m: ReadingMark): void {
+    const seen = Buffer.from(m.seen.buffer, m.seen.byteOffset, m.seen.byteLength);
+    this.statements.upsertMark.run(deviceId, m.boot, m.seq, seen, m.receivedAt, m.appliedTs);
   }
 
   /**
@@ -226,12 +281,8 @@ export class SqliteStore {
       battery: number | null;
     }[];
     // a reading does not rewrite its device's row when only the last sighting changes: that is its receipt time
-    const lastReading = this.db.prepare(
-      "SELECT received_at FROM readings WHERE device_id = ? AND boot = ? ORDER BY seq DESC LIMIT 1",
-    );
-    lastReading.pluck();
     return rows.map((row) => {
-      const lastReadingAt = row.boot === null ? null : (lastReading.get(row.device_id, row.boot) as number | undefined);
+      const lastReadingAt = this.marks.get(row.device_id)?.receivedAt;
       return {
         deviceId: row.device_id,
         boot: row.boot,
@@ -276,15 +327,16 @@ export class SqliteStore {
    * newest reading time moves, so that time is restored from here at start.
    */
   newestAppliedTs(deviceId: string): number | null {
-    return (this.statements.newestAppliedTs.get(deviceId) as number | null | undefined) ?? null;
+    return this.marks.get(deviceId)?.appliedTs ?? null;
   }
 
-  /** Whether a reading is stored or waiting in the current batch. */
+  /**
+   * Whether a reading is committed or waiting in the current batch, or lies so far behind its device's newest
+   * that it can only be a replay.
+   */
   hasReading(deviceId: string, boot: string, seq: number): boolean {
     if (this.pendingKeys.has(readingKey(deviceId, boot, seq))) return true;
-    const newest = this.newestCommitted.get(deviceId);
-    if (newest !== undefined && newest.boot === boot && seq > newest.seq) return false;
-    return this.statements.hasReading.get(deviceId, boot, seq) === 1;
+    return alreadyTaken(this.marks.get(deviceId), boot, seq);
   }
 
   count(table: "readings" | "dead_letters"): number {
@@ -398,13 +450,13 @@ export class SqliteStore {
     if (this.immediate !== null) clearImmediate(this.immediate);
     this.timer = null;
     this.immediate = null;
-    const readings = this.pendingReadings;
+    const batchReadings = this.pendingReadings;
     const deadLetters = this.pendingDeadLetters;
     const devices = this.pendingDevices;
     const targets = this.pendingTargets;
     const uplink = this.pendingUplink;
     const waiters = this.waiters;
-    const pending = readings.length + deadLetters.length + devices.size + targets.size + uplink.length;
+    const pending = batchReadings.length + deadLetters.length + devices.size + targets.size + uplink.length;
     if (pending + waiters.length === 0) return;
     this.pendingUplink = [];
     this.pendingReadings = [];
@@ -414,6 +466,16 @@ export class SqliteStore {
     this.waiters = [];
     const started = process.hrtime.bigint();
     let failure: Error | null = null;
+    // the marks this batch leaves behind, taken over once it is committed; a reading they already hold (in the
+    // batch twice, or committed before) is not stored again
+    const marks = new Map<string, ReadingMark>();
+    const readings: ReadingRow[] = [];
+    for (const r of batchReadings) {
+      const mark = marks.get(r.deviceId) ?? this.marks.get(r.deviceId);
+      if (alreadyTaken(mark, r.boot, r.seq)) continue;
+      marks.set(r.deviceId, markTaken(mark, r));
+      readings.push(r);
+    }
     try {
       this.db.transaction(() => {
         const s = this.statements;
@@ -452,6 +514,7 @@ export class SqliteStore {
             s.upsertTarget.run(t.kind, t.id, t.status, t.since, t.lastTs, present, t.count, t.holdStart, offline);
           }
         }
+        for (const [deviceId, mark] of marks) this.saveMark(deviceId, mark);
         if (uplink.length > 0) this.uplinkOutbox?.append(uplink, Date.now());
       })();
     } catch (error) {
@@ -460,7 +523,7 @@ export class SqliteStore {
     }
     this.pendingKeys.clear();
     if (failure === null) {
-      for (const r of readings) this.noteCommitted(r.deviceId, r.boot, r.seq);
+      for (const [deviceId, mark] of marks) this.marks.set(deviceId, mark);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.onCommit({
         readings: readings.length,
@@ -477,17 +540,6 @@ export class SqliteStore {
       this.answer();
       for (const waiter of waiters) waiter(failure);
     }
-  }
-
-  private noteCommitted(deviceId: string, boot: string, seq: number): void {
-    const newest = this.newestCommitted.get(deviceId);
-    if (newest?.boot === boot) {
-      newest.seq = Math.max(newest.seq, seq);
-      return;
-    }
-    // another boot: its highest stored seq may come from an earlier run
-    const stored = this.statements.newestSeq.get(deviceId, boot) as number | null;
-    this.newestCommitted.set(deviceId, { boot, seq: Math.max(stored ?? seq, seq) });
   }
 
   private answer(): void {

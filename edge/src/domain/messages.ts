@@ -28,7 +28,10 @@ export interface MessageContext {
    * taken as someone else's.
    */
   publisherVerified: boolean;
-  /** Whether (device, boot, seq) was already accepted (stored or waiting in the current batch). */
+  /**
+   * Whether (device, boot, seq) was already accepted (stored or waiting in the current batch), or lies so far
+   * below the device's newest seq that it can only be a replay (replay-window.ts).
+   */
   seen(deviceId: string, boot: string, seq: number): boolean;
 }
 
@@ -154,7 +157,11 @@ export function classifyMessage(topic: string, payload: Uint8Array, ctx: Message
     );
   }
   if (ctx.seen(id, reading.boot, reading.seq)) {
-    return reject(DEAD_LETTER_REASONS.DUPLICATE, `boot ${reading.boot} seq ${reading.seq} already received`, id);
+    return reject(
+      DEAD_LETTER_REASONS.DUPLICATE,
+      `boot ${reading.boot} seq ${reading.seq} already received or behind the replay window`,
+      id,
+    );
   }
   return { type: "reading", device, reading, newBoot };
 }
