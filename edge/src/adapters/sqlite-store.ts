@@ -471,9 +471,10 @@ export class SqliteStore {
     const marks = new Map<string, ReadingMark>();
     const readings: ReadingRow[] = [];
     for (const r of batchReadings) {
-      const mark = marks.get(r.deviceId) ?? this.marks.get(r.deviceId);
+      const copy = marks.get(r.deviceId);
+      const mark = copy ?? this.marks.get(r.deviceId);
       if (alreadyTaken(mark, r.boot, r.seq)) continue;
-      marks.set(r.deviceId, markTaken(mark, r));
+      marks.set(r.deviceId, markTaken(mark, r, copy !== undefined));
       readings.push(r);
     }
     try {

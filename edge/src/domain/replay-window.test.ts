@@ -60,6 +60,13 @@ describe("replay window", () => {
     expect(alreadyTaken(first, "b2", 1)).toBe(false);
   });
 
+  it("updates a mark of the same boot in place when asked to reuse it", () => {
+    const mark = take(undefined, 1);
+    const same = markTaken(mark, { boot: "b1", seq: 2, ts: 2, receivedAt: 1_002, applied: true }, true);
+    expect(same).toBe(mark);
+    expect(alreadyTaken(mark, "b1", 2)).toBe(true);
+  });
+
   it("keeps the newest receipt time and the newest applied event time across boots", () => {
     let mark = take(undefined, 1, "b1", { ts: 500 });
     mark = take(mark, 2, "b1", { ts: 400 });

@@ -50,8 +50,11 @@ export function alreadyTaken(mark: ReadingMark | undefined, boot: string, seq: n
   return bit(mark.seen, seq);
 }
 
-/** The mark after taking `reading` (a new object: the one passed in is left as it was). */
-export function markTaken(mark: ReadingMark | undefined, reading: MarkedReading): ReadingMark {
+/**
+ * The mark after taking `reading`: a new object unless `reuse`, when a mark of the same boot is updated in place
+ * (a batch copies each device's committed mark once, then takes its readings into the copy).
+ */
+export function markTaken(mark: ReadingMark | undefined, reading: MarkedReading, reuse = false): ReadingMark {
   const receivedAt = Math.max(mark?.receivedAt ?? reading.receivedAt, reading.receivedAt);
   const previousApplied = mark?.appliedTs ?? null;
   const appliedTs =
@@ -61,9 +64,12 @@ export function markTaken(mark: ReadingMark | undefined, reading: MarkedReading)
     setBit(seen, reading.seq, true);
     return { boot: reading.boot, seq: reading.seq, seen, receivedAt, appliedTs };
   }
+  const next = reuse ? mark : { ...mark, seen: mark.seen.slice() };
+  next.receivedAt = receivedAt;
+  next.appliedTs = appliedTs;
   // below the window there is no slot of its own (alreadyTaken refuses such a reading)
-  if (reading.seq <= mark.seq - REPLAY_WINDOW) return { ...mark, receivedAt, appliedTs };
-  const seen = mark.seen.slice();
+  if (reading.seq <= mark.seq - REPLAY_WINDOW) return next;
+  const seen = next.seen;
   let newest = mark.seq;
   if (reading.seq > newest) {
     // the seqs skipped on the way up have not arrived; their slots still hold seqs a window older
@@ -72,5 +78,6 @@ export function markTaken(mark: ReadingMark | undefined, reading: MarkedReading)
     newest = reading.seq;
   }
   setBit(seen, reading.seq, true);
-  return { boot: reading.boot, seq: newest, seen, receivedAt, appliedTs };
+  next.seq = newest;
+  return next;
 }
