@@ -114,13 +114,45 @@ describe("SqliteStore", () => {
     second.close();
   });
 
+  it("knows every committed reading after a crash, before its marks were ever saved", () => {
+    const file = tempFile();
+    const crashed = new SqliteStore(file);
+    for (const seq of [1, 2, 4]) crashed.addReading(reading(seq));
+    crashed.flush();
+    // the crashed store is never closed: what it committed is all a new one finds
+    const reopened = new SqliteStore(file);
+    expect([1, 2, 3, 4, 5].map((seq) => reopened.hasReading("pir-1", "b1", seq))).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+    ]);
+    reopened.close();
+  });
+
+  it("knows readings stored after a purge emptied the table, after a crash", () => {
+    const file = tempFile();
+    const crashed = new SqliteStore(file);
+    for (const seq of [1, 2, 3]) crashed.addReading(reading(seq, { receivedAt: seq }));
+    crashed.close();
+    const emptied = new SqliteStore(file);
+    expect(emptied.purgeOlderThan(10, 100)).toBe(3);
+    emptied.addReading(reading(4));
+    emptied.flush();
+    const reopened = new SqliteStore(file);
+    expect([3, 4, 5].map((seq) => reopened.hasReading("pir-1", "b1", seq))).toEqual([true, true, false]);
+    reopened.close();
+    emptied.close();
+  });
+
   it("gives a database from before the marks its marks from the readings it holds", () => {
     const file = tempFile();
     const first = new SqliteStore(file);
     for (const seq of [1, 2, 4]) first.addReading(reading(seq));
     first.close();
     const raw = new Database(file);
-    raw.exec("DELETE FROM reading_marks");
+    raw.exec("DELETE FROM reading_marks; DELETE FROM reading_marks_through");
     raw.close();
     const second = new SqliteStore(file);
     expect([1, 2, 3, 4, 5].map((seq) => second.hasReading("pir-1", "b1", seq))).toEqual([

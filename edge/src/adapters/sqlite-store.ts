@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS reading_marks (
   device_id TEXT PRIMARY KEY, boot TEXT NOT NULL, seq INTEGER NOT NULL, seen BLOB NOT NULL,
   received_at INTEGER NOT NULL, applied_ts INTEGER
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reading_marks_through (id INTEGER PRIMARY KEY CHECK (id = 1), reading_id INTEGER NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS devices (
   device_id TEXT PRIMARY KEY, boot TEXT, boot_ts INTEGER, availability TEXT NOT NULL, last_seen INTEGER, battery REAL
 ) STRICT, WITHOUT ROWID;
@@ -92,6 +93,8 @@ export type StoredTarget = Omit<TargetState, "floorId">;
 const READING_COLUMNS = 12;
 /** Readings inserted by one statement: one step per row was a good part of every commit. */
 const READINGS_PER_INSERT = 50;
+/** How often the replay-window marks are stored: what is newer is taken again from the readings at open. */
+const MARKS_SAVE_MS = 5_000;
 
 function insertReadingsSql(rows: number): string {
   const row = `(${new Array(READING_COLUMNS).fill("?").join(", ")})`;
@@ -129,8 +132,14 @@ export class SqliteStore {
   private readonly statements;
   private pendingReadings: ReadingRow[] = [];
   private readonly pendingKeys = new Set<string>();
-  /** Per device, which readings are committed (see replay-window.ts); written in the same transactions. */
+  /**
+   * Per device, which readings are committed (see replay-window.ts). Stored every MARKS_SAVE_MS together with
+   * the id of the newest reading they include; at open the readings after that id are taken again, so the
+   * readings table stays the truth and a crash loses no mark.
+   */
   private readonly marks = new Map<string, ReadingMark>();
+  private readonly unsavedMarks = new Set<string>();
+  private marksSavedAt = Date.now();
   private pendingDeadLetters: DeadLetterRow[] = [];
   private pendingDevices = new Map<string, StoredDevice>();
   private pendingTargets = new Map<string, StoredTarget>();
@@ -164,6 +173,10 @@ export class SqliteStore {
     this.statements = {
       insertReading: this.db.prepare(insertReadingsSql(1)),
       insertReadings: this.db.prepare(insertReadingsSql(READINGS_PER_INSERT)),
+      marksThrough: this.db.prepare(
+        `INSERT INTO reading_marks_through (id, reading_id) VALUES (1, (SELECT coalesce(max(id), 0) FROM readings))
+         ON CONFLICT (id) DO UPDATE SET reading_id = excluded.reading_id`,
+      ),
       upsertMark: this.db.prepare(
         `INSERT INTO reading_marks (device_id, boot, seq, seen, received_at, applied_ts) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (device_id) DO UPDATE SET boot = excluded.boot, seq = excluded.seq, seen = excluded.seen,
@@ -200,8 +213,8 @@ export class SqliteStore {
   }
 
   /**
-   * Reads the marks; a database from before them (its readings kept unique by an index instead) gets them from
-   * its readings, in the order they were stored.
+   * Reads the marks as last saved, then takes the readings stored after them, in the order they were stored (all
+   * of them in a database from before the marks, which kept its readings unique by an index instead).
    */
   private loadMarks(): void {
     const rows = this.db.prepare("SELECT * FROM reading_marks").all() as {
@@ -221,10 +234,10 @@ export class SqliteStore {
         appliedTs: row.applied_ts,
       });
     }
-    if (rows.length > 0) return;
+    const through = this.db.prepare("SELECT reading_id FROM reading_marks_through").pluck().get() as number | undefined;
     const readings = this.db
-      .prepare("SELECT device_id, boot, seq, ts, received_at, applied FROM readings ORDER BY id")
-      .iterate() as IterableIterator<{
+      .prepare("SELECT device_id, boot, seq, ts, received_at, applied FROM readings WHERE id > ? ORDER BY id")
+      .iterate(through ?? 0) as IterableIterator<{
       device_id: string;
       boot: string;
       seq: number;
@@ -237,16 +250,28 @@ export class SqliteStore {
       if (alreadyTaken(mark, r.boot, r.seq)) continue;
       const reading = { boot: r.boot, seq: r.seq, ts: r.ts, receivedAt: r.received_at, applied: r.applied === 1 };
       this.marks.set(r.device_id, markTaken(mark, reading));
+      this.unsavedMarks.add(r.device_id);
     }
-    if (this.marks.size === 0) return;
-    this.db.transaction(() => {
-      for (const [deviceId, mark] of this.marks) this.saveMark(deviceId, mark);
-    })();
   }
 
-  private saveMark(deviceId: string, m: ReadingMark): void {
-    const seen = Buffer.from(m.seen.buffer, m.seen.byteOffset, m.seen.byteLength);
-    this.statements.upsertMark.run(deviceId, m.boot, m.seq, seen, m.receivedAt, m.appliedTs);
+  /** Writes the marks changed since they were last saved and the id of the newest reading they include. */
+  private saveMarksNow(): void {
+    try {
+      this.db.transaction(() => {
+        for (const deviceId of this.unsavedMarks) {
+          const m = this.marks.get(deviceId);
+          if (m === undefined) continue;
+          const seen = Buffer.from(m.seen.buffer, m.seen.byteOffset, m.seen.byteLength);
+          this.statements.upsertMark.run(deviceId, m.boot, m.seq, seen, m.receivedAt, m.appliedTs);
+        }
+        this.statements.marksThrough.run();
+      })();
+      this.unsavedMarks.clear();
+    } catch (error) {
+      // the readings keep what the marks would have said; the next save tries again
+      this.onError(error as Error);
+    }
+    this.marksSavedAt = Date.now();
   }
 
   /**
@@ -515,7 +540,6 @@ export class SqliteStore {
             s.upsertTarget.run(t.kind, t.id, t.status, t.since, t.lastTs, present, t.count, t.holdStart, offline);
           }
         }
-        for (const [deviceId, mark] of marks) this.saveMark(deviceId, mark);
         if (uplink.length > 0) this.uplinkOutbox?.append(uplink, Date.now());
       })();
     } catch (error) {
@@ -524,7 +548,11 @@ export class SqliteStore {
     }
     this.pendingKeys.clear();
     if (failure === null) {
-      for (const [deviceId, mark] of marks) this.marks.set(deviceId, mark);
+      for (const [deviceId, mark] of marks) {
+        this.marks.set(deviceId, mark);
+        this.unsavedMarks.add(deviceId);
+      }
+      if (this.unsavedMarks.size > 0 && Date.now() - this.marksSavedAt >= MARKS_SAVE_MS) this.saveMarksNow();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.onCommit({
         readings: readings.length,
@@ -553,16 +581,17 @@ export class SqliteStore {
 
   /** Deletes at most `limit` readings and dead letters received before `cutoff`; returns how many went. */
   purgeOlderThan(cutoff: number, limit: number): number {
-    return (
-      this.statements.purgeReadings.run(cutoff, limit).changes +
-      this.statements.purgeDeadLetters.run(cutoff, limit).changes
-    );
+    const readings = this.statements.purgeReadings.run(cutoff, limit).changes;
+    // a purge that empties the table lets reading ids start again below the marks' one
+    if (readings > 0) this.saveMarksNow();
+    return readings + this.statements.purgeDeadLetters.run(cutoff, limit).changes;
   }
 
   close(): void {
     if (this.closed) return;
     this.flush();
     this.answer();
+    this.saveMarksNow();
     this.closed = true;
     this.db.close();
   }
