@@ -21,6 +21,7 @@ import { createCloud, StartError, type CloudInstance } from "../app.js";
 import { DEFAULT_SEED_PLAN_FILES } from "../config.js";
 import { ApiClient } from "../test-support/client.js";
 import { startTestCloud, type TestCloud } from "../test-support/cloud.js";
+import { connectSocket } from "../test-support/sockets.js";
 
 const REDIS = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const floor1 = JSON.parse(readFileSync(DEFAULT_SEED_PLAN_FILES[0]!, "utf8")) as FloorPlan;
@@ -33,18 +34,7 @@ describe("two cloud instances on one PostgreSQL database and one Redis", () => {
   const sockets: Socket[] = [];
 
   function connect(cloud: CloudInstance, namespace: string, token: string): Promise<Socket> {
-    const opened = io(`${cloud.url}${namespace}`, {
-      auth: { token, protocolVersion: PROTOCOL_VERSION },
-      ca: cloud.caCertificate,
-      transports: ["websocket"],
-      reconnection: false,
-      forceNew: true,
-    });
-    sockets.push(opened);
-    return new Promise((resolve, reject) => {
-      opened.once("connect", () => resolve(opened));
-      opened.once("connect_error", reject);
-    });
+    return connectSocket(cloud, namespace, token, sockets);
   }
 
   beforeAll(async () => {

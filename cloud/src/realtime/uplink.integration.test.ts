@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
 
 import { pino } from "pino";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import {
   GATEWAY_NAMESPACE,
   LIVE_NAMESPACE,
-  PROTOCOL_VERSION,
   type Ack,
   type GatewayLinkClientToServerEvents,
   type GatewayLinkState,
@@ -25,6 +24,7 @@ import {
 import { createCloud, type CloudInstance } from "../app.js";
 import { startTestCloud, type TestCloud } from "../test-support/cloud.js";
 import { PROVIDERS_UNDER_TEST } from "../test-support/databases.js";
+import { connectSocket } from "../test-support/sockets.js";
 
 type EdgeSocket = Socket<GatewayServerToClientEvents, GatewayLinkClientToServerEvents>;
 type BrowserSocket = Socket<LiveOccupancyServerToClientEvents, LiveOccupancyClientToServerEvents>;
@@ -73,21 +73,9 @@ describe.each(PROVIDERS_UNDER_TEST)("gateway uplink on %s", (provider) => {
   const sockets: Socket[] = [];
 
   function open<S extends Socket>(cloud: CloudInstance, namespace: string, token: string): Promise<S> {
-    const socket = io(`${cloud.url}${namespace}`, {
-      auth: { token, protocolVersion: PROTOCOL_VERSION },
-      ca: cloud.caCertificate,
-      transports: ["websocket"],
-      reconnection: false,
-      forceNew: true,
-    });
-    sockets.push(socket);
-    return new Promise((resolve, reject) => {
-      socket.once("connect", () => resolve(socket as S));
-      socket.once("connect_error", (error: Error & { data?: { code?: string } }) =>
-        reject(new Error(error.data?.code ?? error.message)),
-      );
-    });
+    return connectSocket<S>(cloud, namespace, token, sockets);
   }
+
   const edge = (cloud = t.cloud, token = gateway.secret) => open<EdgeSocket>(cloud, GATEWAY_NAMESPACE, token);
   const browser = (token: string) => open<BrowserSocket>(t.cloud, LIVE_NAMESPACE, token);
   const send = (socket: EdgeSocket, events: unknown[]) =>
