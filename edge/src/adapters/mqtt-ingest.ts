@@ -17,10 +17,11 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const KEEPALIVE_S = 30;
 /**
  * Unacknowledged messages the broker may send before it waits for acknowledgements: MQTT 5's Receive Maximum,
- * sent in CONNECT. Mosquitto takes it in place of its `max_inflight_messages` (20), which would close the window
- * after 20 messages until their commit and so leave the gateway idle while the broker has more for it.
+ * sent in CONNECT. Mosquitto takes it in place of its `max_inflight_messages` (20), which closed the window after
+ * 20 messages until their commit. The window is wide enough that the broker sends the next messages while the
+ * previous ones are committed: at 1,000 the gateway still sat idle for a round trip after every commit.
  */
-const RECEIVE_MAXIMUM = 1_000;
+const RECEIVE_MAXIMUM = 10_000;
 /** A session the broker keeps while the gateway is away, however long (MQTT 5's largest expiry, "never"). */
 const SESSION_NEVER_EXPIRES = 0xffff_ffff;
 const PROTOCOL_VERSION = 5;
