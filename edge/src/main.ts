@@ -8,8 +8,9 @@ import { PlanError } from "./plans.js";
 
 /**
  * CLI entry: configuration from the environment, clean shutdown on SIGINT/SIGTERM. Run it as `npm start -w edge`,
- * i.e. `node --max-old-space-size=128 --max-semi-space-size=4 dist/main.mjs` (this file bundled): without the heap cap V8
- * lets garbage grow to several hundred MB under ingest (edge/CONTEXT.md, "Memory").
+ * i.e. `MALLOC_ARENA_MAX=2 node --max-old-space-size=128 --max-semi-space-size=4 --v8-pool-size=2 dist/main.mjs`
+ * (this file bundled): without the heap cap V8 lets garbage grow to several hundred MB under ingest, and the
+ * allocator and thread limits keep another ~10 MB of the resident set away (edge/CONTEXT.md, "Memory").
  */
 async function main(): Promise<void> {
   let handle: EdgeHandle;

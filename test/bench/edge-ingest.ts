@@ -26,7 +26,6 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 import { credentialPaths, edgeDatabasePath, provisionSite } from "@desksharing/edge";
@@ -38,6 +37,7 @@ import { Aedes } from "aedes";
 import Database from "better-sqlite3";
 import type { MqttClient } from "mqtt";
 import mqtt from "mqtt";
+import { startEdgeProcess, type EdgeProcess } from "../support/processes.js";
 import { ratio, round } from "../support/stats.js";
 
 const DESKS = 5_000;
@@ -121,50 +121,6 @@ class Child {
 async function bareSubscriber(url: string, topic: string, login?: ObserverCredentials): Promise<Child> {
   const args = ["--subscriber", url, topic, ...(login ? [login.username, login.password] : [])];
   return (await Child.start(args)).child;
-}
-
-interface EdgeProcess {
-  pid: number;
-  mqttUrl: string;
-  stop(): Promise<void>;
-}
-
-/**
- * The edge exactly as `npm start -w edge` runs it: the node flags and arguments of edge/package.json's start
- * script, from the edge's directory, configured through the environment.
- */
-async function startEdgeProcess(env: Record<string, string>): Promise<EdgeProcess> {
-  const edgeDir = join(root, "edge");
-  const manifest = JSON.parse(readFileSync(join(edgeDir, "package.json"), "utf8")) as { scripts: { start: string } };
-  const [program, ...args] = manifest.scripts.start.trim().split(/\s+/);
-  if (program !== "node") throw new Error(`edge start script must run node: ${manifest.scripts.start}`);
-  const edge = spawn(process.execPath, args, {
-    cwd: edgeDir,
-    env: { ...process.env, DESK_EDGE_HTTPS_PORT: "0", DESK_EDGE_HTTPS_HOST: "127.0.0.1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  edge.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-  const mqttUrl = await new Promise<string>((ready, fail) => {
-    createInterface({ input: edge.stdout }).on("line", (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; mqttUrl?: string };
-        if (entry.msg === "edge ready" && entry.mqttUrl !== undefined) ready(entry.mqttUrl);
-      } catch {
-        // not a log line
-      }
-    });
-    edge.once("exit", (code) => fail(new Error(`edge exited with ${code} before it was ready:\n${stderr}`)));
-  });
-  return {
-    pid: edge.pid ?? 0,
-    mqttUrl,
-    stop: async () => {
-      const exited = new Promise((done) => edge.once("exit", done));
-      edge.kill("SIGTERM");
-      await Promise.race([exited, sleep(10_000)]);
-    },
-  };
 }
 
 interface Session {

@@ -131,21 +131,30 @@ function untilLogLine<T>(child: Child, match: (entry: Record<string, unknown>) =
 
 /** Flags a developer may add to the start script locally (profiling) are not part of the product command. */
 const LOCAL_ONLY_FLAG = /^--(cpu-prof|heap-prof|prof)/;
+const ENV_ASSIGNMENT = /^[A-Z_][A-Z0-9_]*=/;
 
 /**
- * The edge's product command: `node` with the flags and entry of edge/package.json's `start` script, run from the
- * edge's directory (as `npm start -w edge` does, without npm's wrapper process).
+ * The edge's product command: the environment, `node` flags and entry of edge/package.json's `start` script, run
+ * from the edge's directory (as `npm start -w edge` does, without npm's wrapper process).
  */
-export function edgeStartCommand(): { args: string[]; cwd: string } {
+export function edgeStartCommand(): { args: string[]; cwd: string; env: Record<string, string> } {
   const cwd = join(ROOT, "edge");
   const manifest = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")) as { scripts: { start: string } };
-  const [program, ...args] = manifest.scripts.start.trim().split(/\s+/);
+  const words = manifest.scripts.start.trim().split(/\s+/);
+  // leading NAME=value words are the environment the script sets (e.g. for the C allocator)
+  const env: Record<string, string> = {};
+  for (let word = words[0]; word !== undefined && ENV_ASSIGNMENT.test(word); word = words[0]) {
+    const at = word.indexOf("=");
+    env[word.slice(0, at)] = word.slice(at + 1);
+    words.shift();
+  }
+  const [program, ...args] = words;
   if (program !== "node") throw new Error(`the edge's start script must run node: ${manifest.scripts.start}`);
   const entry = args.at(-1);
   if (entry !== undefined && !existsSync(join(cwd, entry))) {
     throw new Error(`the edge's start script runs ${entry}, which does not exist: run \`npm run build -w edge\``);
   }
-  return { args: args.filter((arg) => !LOCAL_ONLY_FLAG.test(arg)), cwd };
+  return { args: args.filter((arg) => !LOCAL_ONLY_FLAG.test(arg)), cwd, env };
 }
 
 export interface EdgeHealth {
@@ -168,13 +177,14 @@ export interface EdgeProcess extends Child {
 
 /** Starts the edge with the product command, configured by `env` (log level info: readiness is a log line). */
 export async function startEdgeProcess(env: NodeJS.ProcessEnv, name = "edge"): Promise<EdgeProcess> {
-  const { args, cwd } = edgeStartCommand();
+  const { args, cwd, env: startEnv } = edgeStartCommand();
   const child = new Child(
     name,
     spawn(process.execPath, args, {
       cwd,
       env: {
         ...process.env,
+        ...startEnv,
         DESK_EDGE_HTTPS_HOST: "127.0.0.1",
         DESK_EDGE_HTTPS_PORT: "0",
         ...env,
