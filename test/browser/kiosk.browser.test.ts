@@ -1,7 +1,8 @@
 /**
  * Kiosk in Debian's Chromium against a real edge (embedded broker, SQLite, HTTPS with its self-signed certificate)
  * and the mock sensor fleet (issue 3): the sample plan renders, a sensor reading turns its desk "occupied" within a
- * second, the connection banner follows the edge going away and coming back, and a wrong credential gets nothing.
+ * second and a room counter's reading shows as its people count, the kiosk fits a tablet, the connection banner
+ * follows the edge going away and coming back, and a wrong credential gets nothing.
  * Screenshots go to test/screenshots/ (git-ignored).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -50,10 +51,12 @@ function edgeConfig(httpsPort: number, mqttPort: number): EdgeConfig {
   });
 }
 
-async function newPage(locale = "en-GB", hasTouch = false): Promise<Page> {
+const KIOSK_SCREEN = { width: 1920, height: 1080 };
+
+async function newPage(locale = "en-GB", hasTouch = false, viewport = KIOSK_SCREEN): Promise<Page> {
   const context = await browser.newContext({
     ignoreHTTPSErrors: true,
-    viewport: { width: 1920, height: 1080 },
+    viewport,
     locale,
     hasTouch,
   });
@@ -90,6 +93,15 @@ async function shownDesk(page: Page): Promise<{ deskId: string; sensorId: string
   const device = credentials.devices.find((d) => d.floorId === floorId && d.profile !== "room-counter");
   if (device === undefined) throw new Error(`no desk sensor on floor ${floorId}`);
   return { deskId: device.targetId, sensorId: device.deviceId };
+}
+
+/** The first room with a people counter on the floor the kiosk shows. */
+async function shownRoom(page: Page): Promise<{ roomId: string; sensorId: string; capacity: number }> {
+  const plan = shownPlan(await page.getAttribute("[data-testid=desk-list]", "data-floor-id"));
+  const device = credentials.devices.find((d) => d.floorId === plan.floorId && d.profile === "room-counter");
+  const room = plan.rooms.find((r) => r.id === device?.targetId);
+  if (device === undefined || room === undefined) throw new Error(`no room counter on floor ${plan.floorId}`);
+  return { roomId: room.id, sensorId: device.deviceId, capacity: room.capacity };
 }
 
 /** Screen points where a desk's fill shows: mid-width near its long edges, clear of its glyph and label. */
@@ -220,6 +232,63 @@ describe("kiosk in Chromium against a real edge", () => {
     }
     await german.screenshot({ path: join(screenshots, "kiosk-desk-belegt.png") });
   });
+
+  it("shows a meeting room's people count, in English and German, within a second of its counter reporting", async () => {
+    const english = await openKiosk(edge.kioskUrl);
+    const german = await openKiosk(`${edge.httpsUrl}/?lang=de#token=${encodeURIComponent(kioskToken())}`);
+    const { roomId, sensorId, capacity } = await shownRoom(english);
+    const device = fleet.devices.get(sensorId);
+    if (device === undefined) throw new Error(`the fleet has no device ${sensorId}`);
+    const started = Date.now();
+    await device.publishReading({ count: 3 });
+    const row = (page: Page) => page.locator(`[data-testid=room-list] tr[data-room-id="${roomId}"]`);
+    await Promise.all(
+      [english, german].map((page) =>
+        page.waitForSelector(`[data-testid=room-list] tr[data-room-id="${roomId}"][data-status=occupied]`, {
+          state: "attached",
+          timeout: Math.max(1, LIVE_WITHIN_MS - (Date.now() - started)),
+        }),
+      ),
+    );
+    console.log(`room counter reading -> kiosk shows the count: ${Date.now() - started} ms`);
+    expect(await text(row(english).locator("td"))).toBe(`3 people (of ${capacity})`);
+    expect(await text(row(german).locator("td"))).toBe(`3 Personen (von ${capacity})`);
+    await english.screenshot({ path: join(screenshots, "kiosk-room-count.png") });
+  });
+
+  for (const tablet of [
+    { name: "kiosk screen", file: "screen", width: KIOSK_SCREEN.width, height: KIOSK_SCREEN.height },
+    { name: "tablet (landscape)", file: "tablet-landscape", width: 1024, height: 768 },
+    { name: "tablet (portrait)", file: "tablet-portrait", width: 768, height: 1024 },
+  ]) {
+    it(`fits a ${tablet.width}×${tablet.height} ${tablet.name} without scrolling`, async () => {
+      const page = await newPage("en-GB", true, { width: tablet.width, height: tablet.height });
+      await page.goto(edge.kioskUrl);
+      await page.waitForSelector("[data-testid=kiosk][data-phase=live]", { timeout: UI_TIMEOUT_MS });
+      const scroll = await page.evaluate(() => ({
+        width: document.documentElement.scrollWidth,
+        height: document.documentElement.scrollHeight,
+      }));
+      expect(scroll.width).toBeLessThanOrEqual(tablet.width);
+      expect(scroll.height).toBeLessThanOrEqual(tablet.height);
+      const inside = async (selector: string) => {
+        const box = await page.locator(selector).first().boundingBox();
+        expect(box, selector).not.toBeNull();
+        if (box === null) return 0;
+        expect(box.x, selector).toBeGreaterThanOrEqual(0);
+        expect(box.y, selector).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width, selector).toBeLessThanOrEqual(tablet.width + 0.5);
+        expect(box.y + box.height, selector).toBeLessThanOrEqual(tablet.height + 0.5);
+        return box.width * box.height;
+      };
+      // the plan takes most of the screen; site name, floor switcher and legend are all on it
+      expect(await inside(".floor-plan-view")).toBeGreaterThan(0.4 * tablet.width * tablet.height);
+      for (const selector of ["[data-testid=site-name]", ".floor-switcher", ".legend"]) await inside(selector);
+      for (const plan of plans)
+        await expect(page.getByRole("button", { name: plan.name }).isVisible()).resolves.toBe(true);
+      await page.screenshot({ path: join(screenshots, `kiosk-fits-${tablet.file}.png`) });
+    });
+  }
 
   it("zooms by wheel and pinch, pans by dragging, within limits, and fits the floor again", async () => {
     const touchPage = await newPage("en-GB", true);

@@ -9,6 +9,7 @@ import { FloorSwitcher } from "../components/floor-switcher.js";
 import { Header } from "../components/header.js";
 import { Legend } from "../components/legend.js";
 import { RefusedScreen } from "../components/refused-screen.js";
+import { RoomList } from "../components/room-list.js";
 import { hasPlan, isStale, siteTimeAt } from "../model/kiosk-state.js";
 import type { KioskStore } from "../model/kiosk-store.js";
 import { chooseFloor, countStatuses, sortFloors } from "../model/layout.js";
@@ -82,6 +83,7 @@ export function KioskApp({ store, initialFloor }: { store: KioskStore; initialFl
         )}
       </div>
       {plan !== null && <DeskList plan={plan} desks={state.desks} stale={stale} />}
+      {plan !== null && <RoomList plan={plan} rooms={state.rooms} roomText={roomText} stale={stale} />}
     </div>
   );
 }

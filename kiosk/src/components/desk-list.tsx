@@ -60,22 +60,29 @@ export function DeskList({
     [t, staleSuffix],
   );
   return (
-    <table className="visually-hidden" data-testid="desk-list" data-floor-id={plan.floorId} data-stale={stale}>
-      <caption>
-        {t("deskList.caption", { floor: plan.name })}
-        {staleSuffix}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">{t("deskList.desk")}</th>
-          <th scope="col">{t("deskList.status")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {chunks.map((chunk) => (
-          <DeskChunk key={chunk[0]?.id} desks={chunk} states={chunk.map((desk) => desks.get(desk.id))} texts={texts} />
-        ))}
-      </tbody>
-    </table>
+    <div className="visually-hidden">
+      <table data-testid="desk-list" data-floor-id={plan.floorId} data-stale={stale}>
+        <caption>
+          {t("deskList.caption", { floor: plan.name })}
+          {staleSuffix}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("deskList.desk")}</th>
+            <th scope="col">{t("deskList.status")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {chunks.map((chunk) => (
+            <DeskChunk
+              key={chunk[0]?.id}
+              desks={chunk}
+              states={chunk.map((desk) => desks.get(desk.id))}
+              texts={texts}
+            />
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -1,4 +1,4 @@
-import type { Desk, DeskState, DeskStatus, FloorPlan } from "@desksharing/protocol";
+import type { Desk, DeskState, DeskStatus, FloorPlan, Room } from "@desksharing/protocol";
 import { DESK_STATUSES } from "@desksharing/protocol";
 
 /** Floors in building order (lowest level first), ties by name. */
@@ -34,6 +34,11 @@ const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "bas
 /** Desks in reading order of their labels ("A-2" before "A-10"). */
 export function desksByLabel(plan: FloorPlan): Desk[] {
   return [...plan.desks].sort((a, b) => collator.compare(a.label, b.label));
+}
+
+/** Rooms in reading order of their labels. */
+export function roomsByLabel(plan: FloorPlan): Room[] {
+  return [...plan.rooms].sort((a, b) => collator.compare(a.label, b.label));
 }
 
 export interface LabelLayout {
