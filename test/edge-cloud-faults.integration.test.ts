@@ -18,6 +18,8 @@ import { freePort, LinkProxy, sleep, startMosquitto, waitFor, type Child } from 
 
 const SPEED = 4;
 const rig = new LinkRig("edge-cloud-faults", SPEED);
+/** Outbox events the first outage of the cloud-kill test leaves for its drain (about 5 s of that test's load). */
+const DRAIN_BACKLOG = 3_000;
 
 beforeAll(() => rig.start());
 afterEach(() => rig.cleanup());
@@ -154,11 +156,13 @@ describe("edge → cloud link under faults (real edge, cloud and broker processe
     await waitFor(() => storedUnacknowledged() > 0, "the cloud to store a batch whose ack is held", 20_000, 20);
     await rig.cloud.kill9();
     const heldAtKill = storedUnacknowledged();
-    await rig.startCloud();
-    await waitFor(rig.linkUp(s), "the link after the first kill", 30_000);
-    // 2: at a random moment of the drain of that outage's backlog (one batch in flight after another)
+    // the outage lasts until its backlog takes several batches to drain; measured before the restart, as a drain
+    // can be half done by the time the edge reports the link up
+    await waitFor(() => edgeCounts(s.dataDir).outboxDepth >= DRAIN_BACKLOG, "the outage's backlog", 30_000, 20);
     const peak = edgeCounts(s.dataDir).outboxDepth;
     const threshold = peak * random(0.3, 0.8);
+    await rig.startCloud();
+    // 2: at a random moment of the drain of that outage's backlog (one batch in flight after another)
     await waitFor(() => edgeCounts(s.dataDir).outboxDepth < threshold, "the drain to be under way", 30_000, 10);
     await rig.cloud.kill9();
     const atDrainKill = storedUnacknowledged();
