@@ -3,6 +3,7 @@ import { memo, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 
 import { desksByLabel } from "../model/layout.js";
+import { HiddenTable, useStaleSuffix } from "./hidden-table.js";
 
 const DeskRow = memo(function DeskRow({ desk, status, text }: { desk: Desk; status: DeskStatus; text: string }) {
   return (
@@ -33,10 +34,7 @@ const DeskChunk = memo(function DeskChunk({ desks, states, texts }: ChunkProps) 
 
 const CHUNK_SIZE = 100;
 
-/**
- * The floor's desks and their status in words, visually hidden: screen readers read it, and it states the same
- * as the canvas for anyone (and any test) that cannot see colours.
- */
+/** The floor's desks and their status in words (a HiddenTable). */
 export function DeskList({
   plan,
   desks,
@@ -53,36 +51,23 @@ export function DeskList({
       ordered.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE),
     );
   }, [plan]);
-  const staleSuffix = stale ? ` (${t("deskList.stale")})` : "";
+  const staleSuffix = useStaleSuffix(stale);
   const texts = useMemo(
     () =>
       Object.fromEntries(DESK_STATUSES.map((s) => [s, t(`status.${s}`) + staleSuffix])) as Record<DeskStatus, string>,
     [t, staleSuffix],
   );
   return (
-    <div className="visually-hidden">
-      <table data-testid="desk-list" data-floor-id={plan.floorId} data-stale={stale}>
-        <caption>
-          {t("deskList.caption", { floor: plan.name })}
-          {staleSuffix}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("deskList.desk")}</th>
-            <th scope="col">{t("deskList.status")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {chunks.map((chunk) => (
-            <DeskChunk
-              key={chunk[0]?.id}
-              desks={chunk}
-              states={chunk.map((desk) => desks.get(desk.id))}
-              texts={texts}
-            />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <HiddenTable
+      testId="desk-list"
+      floorId={plan.floorId}
+      stale={stale}
+      caption={t("deskList.caption", { floor: plan.name }) + staleSuffix}
+      columns={[t("deskList.desk"), t("deskList.status")]}
+    >
+      {chunks.map((chunk) => (
+        <DeskChunk key={chunk[0]?.id} desks={chunk} states={chunk.map((desk) => desks.get(desk.id))} texts={texts} />
+      ))}
+    </HiddenTable>
   );
 }
